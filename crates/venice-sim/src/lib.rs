@@ -1,0 +1,1 @@
+//! The Venice test double.

@@ -1,0 +1,1 @@
+//! The desktop shell (placeholder until the Tauri shell lands).

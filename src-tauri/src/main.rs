@@ -1,0 +1,2 @@
+//! Desktop app entry point (placeholder).
+fn main() {}

@@ -1,0 +1,2 @@
+//! The Yew frontend (placeholder).
+fn main() {}
