@@ -1,0 +1,94 @@
+//! Versioned schema migrations for the ledger, tracked in SQLite's `user_version`.
+
+use rusqlite::Connection;
+
+/// Each entry moves the schema from version `index` to `index + 1`. Append only: never edit a
+/// migration that has shipped.
+const MIGRATIONS: &[&str] = &[
+    // 1: the jobs table.
+    "CREATE TABLE jobs (
+        id                  TEXT PRIMARY KEY,
+        session_id          TEXT NOT NULL,
+        created_at_ms       INTEGER NOT NULL,
+        updated_at_ms       INTEGER NOT NULL,
+        state               TEXT NOT NULL,
+        theme               TEXT,
+        prompt              TEXT NOT NULL,
+        model               TEXT NOT NULL,
+        duration            TEXT NOT NULL,
+        aspect_ratio        TEXT,
+        resolution          TEXT,
+        audio               INTEGER,
+        image_path          TEXT,
+        quote_usd           REAL NOT NULL,
+        balance_usd_before  REAL,
+        queue_id            TEXT,
+        download_url        TEXT,
+        progress            REAL NOT NULL DEFAULT 0,
+        eta_ms              INTEGER,
+        failure             TEXT,
+        credits_refunded    INTEGER,
+        file_path           TEXT,
+        file_bytes          INTEGER,
+        media_seconds       REAL,
+        width               INTEGER,
+        height              INTEGER,
+        thumbnail_path      TEXT,
+        venice_copy_deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX jobs_by_state ON jobs(state);
+    CREATE INDEX jobs_by_session ON jobs(session_id);",
+];
+
+/// The schema version this build writes.
+pub const LATEST: u32 = MIGRATIONS.len() as u32;
+
+/// Brings the database up to [`LATEST`], one transaction per step. Returns the version found.
+pub fn migrate(conn: &mut Connection) -> Result<u32, MigrationError> {
+    let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > LATEST {
+        return Err(MigrationError::TooNew { found, supported: LATEST });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(found)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error(
+        "the job ledger was written by a newer version of the studio (schema {found}, this one \
+         reads up to {supported}); update the studio"
+    )]
+    TooNew { found: u32, supported: u32 },
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op_and_reports_the_version() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), 0);
+        assert_eq!(migrate(&mut conn).unwrap(), LATEST);
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'jobs'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 1);
+    }
+
+    #[test]
+    fn a_ledger_from_a_newer_studio_is_refused_not_clobbered() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 1).unwrap();
+        let err = migrate(&mut conn).unwrap_err();
+        assert!(err.to_string().contains("newer version"), "{err}");
+    }
+}

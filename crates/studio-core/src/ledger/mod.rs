@@ -1,0 +1,312 @@
+//! The job ledger: SQLite, the single truth about every paid job. A job is written here before
+//! money is spent, and every state change is written (and synced) before it is announced.
+
+mod migrations;
+mod record;
+mod state;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+pub use migrations::{LATEST as SCHEMA_VERSION, MigrationError};
+pub use record::{JobId, JobParams, JobRecord, MediaInfo};
+pub use state::JobState;
+
+/// What went wrong with the ledger, said so the user knows what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("could not open the job ledger at {path}: {source}. Check that the folder is writable.")]
+    Open { path: String, source: rusqlite::Error },
+    #[error(transparent)]
+    Migration(#[from] MigrationError),
+    #[error("the job ledger could not be read or written: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("no job {0} in the ledger")]
+    NotFound(JobId),
+    #[error("job {id} is {from}; it cannot become {to}")]
+    IllegalMove { id: JobId, from: JobState, to: JobState },
+}
+
+/// The ledger. Cheap operations under one lock; share it behind an `Arc`.
+#[derive(Debug)]
+pub struct Ledger {
+    conn: Mutex<Connection>,
+}
+
+/// The fields a state change may set alongside the new state.
+#[derive(Debug, Default)]
+struct Changes<'a> {
+    queue_id: Option<&'a str>,
+    download_url: Option<&'a str>,
+    progress: Option<f64>,
+    eta_ms: Option<Option<i64>>,
+    failure: Option<&'a str>,
+    credits_refunded: Option<bool>,
+    media: Option<&'a MediaInfo>,
+}
+
+impl Ledger {
+    /// Opens (creating if needed) the ledger file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, LedgerError> {
+        if let Some(dir) = path.parent() {
+            // A missing folder shows up as an open error below, with the path in it.
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let conn = Connection::open(path)
+            .map_err(|source| LedgerError::Open { path: path.display().to_string(), source })?;
+        // WAL + FULL sync: a state change that returned is on disk, even if the app is killed.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Self::from_connection(conn)
+    }
+
+    /// A ledger that lives only in memory (tests, demo mode).
+    pub fn open_in_memory() -> Result<Self, LedgerError> {
+        Self::from_connection(Connection::open_in_memory()?)
+    }
+
+    fn from_connection(mut conn: Connection) -> Result<Self, LedgerError> {
+        migrations::migrate(&mut conn)?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (it has its own
+        // transactions), so a poisoned lock is safe to keep using.
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Writes a new job in `Submitting` before `/video/queue` is called.
+    pub fn insert_submitting(
+        &self,
+        session_id: &str,
+        params: &JobParams,
+        quote_usd: f64,
+        balance_usd_before: Option<f64>,
+        now_ms: i64,
+    ) -> Result<JobRecord, LedgerError> {
+        let id = JobId::new_random();
+        self.lock().execute(
+            "INSERT INTO jobs (id, session_id, created_at_ms, updated_at_ms, state, theme, prompt,
+                model, duration, aspect_ratio, resolution, audio, image_path, quote_usd,
+                balance_usd_before)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![
+                id.0,
+                session_id,
+                now_ms,
+                JobState::Submitting.as_str(),
+                params.theme,
+                params.prompt,
+                params.model,
+                params.duration,
+                params.aspect_ratio,
+                params.resolution,
+                params.audio,
+                params.image_path.as_ref().map(|p| p.display().to_string()),
+                quote_usd,
+                balance_usd_before,
+            ],
+        )?;
+        self.get(&id)
+    }
+
+    /// Venice accepted the job: store its `queue_id` (and `download_url`, which comes only once).
+    pub fn mark_queued(
+        &self,
+        id: &JobId,
+        queue_id: &str,
+        download_url: Option<&str>,
+        now_ms: i64,
+    ) -> Result<JobRecord, LedgerError> {
+        let changes = Changes { queue_id: Some(queue_id), download_url, ..Changes::default() };
+        self.move_to(id, JobState::Queued, changes, now_ms)
+    }
+
+    /// A retrieve said the job is still running. `progress` is capped below 1.0 here.
+    pub fn record_progress(
+        &self,
+        id: &JobId,
+        progress: f64,
+        eta_ms: Option<i64>,
+        now_ms: i64,
+    ) -> Result<JobRecord, LedgerError> {
+        let progress = progress.clamp(0.0, 0.99);
+        let changes = Changes { progress: Some(progress), eta_ms: Some(eta_ms), ..Changes::default() };
+        self.move_to(id, JobState::Processing, changes, now_ms)
+    }
+
+    pub fn mark_downloading(&self, id: &JobId, now_ms: i64) -> Result<JobRecord, LedgerError> {
+        self.move_to(id, JobState::Downloading, Changes::default(), now_ms)
+    }
+
+    /// The file is saved and verified.
+    pub fn mark_ready(
+        &self,
+        id: &JobId,
+        media: &MediaInfo,
+        now_ms: i64,
+    ) -> Result<JobRecord, LedgerError> {
+        let changes = Changes {
+            media: Some(media),
+            progress: Some(1.0),
+            eta_ms: Some(None),
+            ..Changes::default()
+        };
+        self.move_to(id, JobState::Ready, changes, now_ms)
+    }
+
+    pub fn mark_failed(
+        &self,
+        id: &JobId,
+        reason: &str,
+        credits_refunded: Option<bool>,
+        now_ms: i64,
+    ) -> Result<JobRecord, LedgerError> {
+        let changes = Changes {
+            failure: Some(reason),
+            credits_refunded,
+            eta_ms: Some(None),
+            ..Changes::default()
+        };
+        self.move_to(id, JobState::Failed, changes, now_ms)
+    }
+
+    pub fn mark_outcome_unknown(
+        &self,
+        id: &JobId,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<JobRecord, LedgerError> {
+        let changes = Changes { failure: Some(reason), ..Changes::default() };
+        self.move_to(id, JobState::OutcomeUnknown, changes, now_ms)
+    }
+
+    /// Venice's copy of a ready video was deleted (`/video/complete` or delete-on-completion).
+    pub fn mark_venice_copy_deleted(&self, id: &JobId, now_ms: i64) -> Result<(), LedgerError> {
+        let updated = self.lock().execute(
+            "UPDATE jobs SET venice_copy_deleted = 1, updated_at_ms = ?2 WHERE id = ?1",
+            params![id.0, now_ms],
+        )?;
+        if updated == 0 {
+            return Err(LedgerError::NotFound(id.clone()));
+        }
+        Ok(())
+    }
+
+    /// After a restart: a job still `Submitting` was cut off mid queue call, so its outcome is
+    /// unknown (never resubmitted). Returns the jobs Venice still owes us, for the poller.
+    pub fn recover_after_restart(&self, now_ms: i64) -> Result<Vec<JobRecord>, LedgerError> {
+        let interrupted = self.in_state(&[JobState::Submitting])?;
+        for job in interrupted {
+            self.mark_outcome_unknown(
+                &job.id,
+                "The studio stopped while Venice was being asked to queue this video, so it is not \
+                 known whether Venice accepted it (and charged for it). Check your Venice usage \
+                 before trying again.",
+                now_ms,
+            )?;
+        }
+        self.in_state(&[JobState::Queued, JobState::Processing, JobState::Downloading])
+    }
+
+    pub fn get(&self, id: &JobId) -> Result<JobRecord, LedgerError> {
+        let sql = format!("SELECT {} FROM jobs WHERE id = ?1", JobRecord::COLUMNS);
+        self.lock()
+            .query_row(&sql, params![id.0], JobRecord::from_row)
+            .optional()?
+            .ok_or_else(|| LedgerError::NotFound(id.clone()))
+    }
+
+    /// Every job, newest first.
+    pub fn list(&self) -> Result<Vec<JobRecord>, LedgerError> {
+        let sql = format!("SELECT {} FROM jobs ORDER BY created_at_ms DESC, id", JobRecord::COLUMNS);
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([], JobRecord::from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Jobs in any of `states`, oldest first.
+    pub fn in_state(&self, states: &[JobState]) -> Result<Vec<JobRecord>, LedgerError> {
+        Ok(self.list()?.into_iter().rev().filter(|job| states.contains(&job.state)).collect())
+    }
+
+    /// Money Venice may have charged: in total, or for one session.
+    pub fn spent_usd(&self, session_id: Option<&str>) -> Result<f64, LedgerError> {
+        Ok(self
+            .list()?
+            .iter()
+            .filter(|job| session_id.is_none_or(|s| job.session_id == s))
+            .filter(|job| job.counts_as_spent())
+            .map(|job| job.quote_usd)
+            .sum())
+    }
+
+    /// Moves a job to `next` if its current state allows it, in one immediate transaction, so two
+    /// tasks can never both act on the same move (e.g. both believe they queued the job).
+    fn move_to(
+        &self,
+        id: &JobId,
+        next: JobState,
+        changes: Changes<'_>,
+        now_ms: i64,
+    ) -> Result<JobRecord, LedgerError> {
+        {
+            let mut conn = self.lock();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let current: Option<String> = tx
+                .query_row("SELECT state FROM jobs WHERE id = ?1", params![id.0], |r| r.get(0))
+                .optional()?;
+            let current = current
+                .and_then(|s| JobState::parse(&s))
+                .ok_or_else(|| LedgerError::NotFound(id.clone()))?;
+            if !current.can_move_to(next) {
+                return Err(LedgerError::IllegalMove { id: id.clone(), from: current, to: next });
+            }
+            let media = changes.media;
+            tx.execute(
+                "UPDATE jobs SET state = ?2, updated_at_ms = ?3,
+                    queue_id = COALESCE(?4, queue_id),
+                    download_url = COALESCE(?5, download_url),
+                    progress = COALESCE(?6, progress),
+                    eta_ms = CASE WHEN ?7 THEN ?8 ELSE eta_ms END,
+                    failure = COALESCE(?9, failure),
+                    credits_refunded = COALESCE(?10, credits_refunded),
+                    file_path = COALESCE(?11, file_path),
+                    file_bytes = COALESCE(?12, file_bytes),
+                    media_seconds = COALESCE(?13, media_seconds),
+                    width = COALESCE(?14, width),
+                    height = COALESCE(?15, height),
+                    thumbnail_path = COALESCE(?16, thumbnail_path)
+                 WHERE id = ?1",
+                params![
+                    id.0,
+                    next.as_str(),
+                    now_ms,
+                    changes.queue_id,
+                    changes.download_url,
+                    changes.progress,
+                    changes.eta_ms.is_some(),
+                    changes.eta_ms.flatten(),
+                    changes.failure,
+                    changes.credits_refunded,
+                    media.map(|m| m.path.display().to_string()),
+                    media.map(|m| m.bytes as i64),
+                    media.and_then(|m| m.seconds),
+                    media.and_then(|m| m.width),
+                    media.and_then(|m| m.height),
+                    media.and_then(|m| m.thumbnail.as_ref().map(|t| t.display().to_string())),
+                ],
+            )?;
+            tx.commit()?;
+        }
+        self.get(id)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,6 @@
+//! The studio's product logic, shared by the CLI and the desktop app: the job ledger (and, as they
+//! land, the prompt engine, poller, budget and library). Knows nothing of Tauri or any UI.
+
+pub mod ledger;
+
+pub use ledger::{JobId, JobParams, JobRecord, JobState, Ledger, LedgerError, MediaInfo};
