@@ -1,6 +1,8 @@
 //! The studio's product logic, shared by the CLI and the desktop app: the job ledger (and, as they
 //! land, the prompt engine, poller, budget and library). Knows nothing of Tauri or any UI.
 
+mod error;
 pub mod ledger;
 
-pub use ledger::{JobId, JobParams, JobRecord, JobState, Ledger, LedgerError, MediaInfo};
+pub use error::Error;
+pub use ledger::{JobId, JobParams, JobRecord, JobState, Ledger, MediaInfo};

@@ -2,6 +2,8 @@
 
 use rusqlite::Connection;
 
+use crate::Error;
+
 /// Each entry moves the schema from version `index` to `index + 1`. Append only: never edit a
 /// migration that has shipped.
 const MIGRATIONS: &[&str] = &[
@@ -44,10 +46,10 @@ const MIGRATIONS: &[&str] = &[
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
 /// Brings the database up to [`LATEST`], one transaction per step. Returns the version found.
-pub fn migrate(conn: &mut Connection) -> Result<u32, MigrationError> {
+pub fn migrate(conn: &mut Connection) -> Result<u32, Error> {
     let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > LATEST {
-        return Err(MigrationError::TooNew { found, supported: LATEST });
+        return Err(Error::LedgerTooNew { found, supported: LATEST });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;
@@ -56,17 +58,6 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, MigrationError> {
         tx.commit()?;
     }
     Ok(found)
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum MigrationError {
-    #[error(
-        "the job ledger was written by a newer version of the studio (schema {found}, this one \
-         reads up to {supported}); update the studio"
-    )]
-    TooNew { found: u32, supported: u32 },
-    #[error(transparent)]
-    Sql(#[from] rusqlite::Error),
 }
 
 #[cfg(test)]

@@ -10,24 +10,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-pub use migrations::{LATEST as SCHEMA_VERSION, MigrationError};
+use crate::Error;
+
+pub use migrations::LATEST as SCHEMA_VERSION;
 pub use record::{JobId, JobParams, JobRecord, MediaInfo};
 pub use state::JobState;
-
-/// What went wrong with the ledger, said so the user knows what to do.
-#[derive(Debug, thiserror::Error)]
-pub enum LedgerError {
-    #[error("could not open the job ledger at {path}: {source}. Check that the folder is writable.")]
-    Open { path: String, source: rusqlite::Error },
-    #[error(transparent)]
-    Migration(#[from] MigrationError),
-    #[error("the job ledger could not be read or written: {0}")]
-    Sql(#[from] rusqlite::Error),
-    #[error("no job {0} in the ledger")]
-    NotFound(JobId),
-    #[error("job {id} is {from}; it cannot become {to}")]
-    IllegalMove { id: JobId, from: JobState, to: JobState },
-}
 
 /// The ledger. Cheap operations under one lock; share it behind an `Arc`.
 #[derive(Debug)]
@@ -49,13 +36,13 @@ struct Changes<'a> {
 
 impl Ledger {
     /// Opens (creating if needed) the ledger file and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Self, LedgerError> {
+    pub fn open(path: &Path) -> Result<Self, Error> {
         if let Some(dir) = path.parent() {
             // A missing folder shows up as an open error below, with the path in it.
             let _ = std::fs::create_dir_all(dir);
         }
         let conn = Connection::open(path)
-            .map_err(|source| LedgerError::Open { path: path.display().to_string(), source })?;
+            .map_err(|source| Error::LedgerOpen { path: path.display().to_string(), source })?;
         // WAL + FULL sync: a state change that returned is on disk, even if the app is killed.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -64,11 +51,11 @@ impl Ledger {
     }
 
     /// A ledger that lives only in memory (tests, demo mode).
-    pub fn open_in_memory() -> Result<Self, LedgerError> {
+    pub fn open_in_memory() -> Result<Self, Error> {
         Self::from_connection(Connection::open_in_memory()?)
     }
 
-    fn from_connection(mut conn: Connection) -> Result<Self, LedgerError> {
+    fn from_connection(mut conn: Connection) -> Result<Self, Error> {
         migrations::migrate(&mut conn)?;
         Ok(Self { conn: Mutex::new(conn) })
     }
@@ -87,7 +74,7 @@ impl Ledger {
         quote_usd: f64,
         balance_usd_before: Option<f64>,
         now_ms: i64,
-    ) -> Result<JobRecord, LedgerError> {
+    ) -> Result<JobRecord, Error> {
         let id = JobId::new_random();
         self.lock().execute(
             "INSERT INTO jobs (id, session_id, created_at_ms, updated_at_ms, state, theme, prompt,
@@ -121,7 +108,7 @@ impl Ledger {
         queue_id: &str,
         download_url: Option<&str>,
         now_ms: i64,
-    ) -> Result<JobRecord, LedgerError> {
+    ) -> Result<JobRecord, Error> {
         let changes = Changes { queue_id: Some(queue_id), download_url, ..Changes::default() };
         self.move_to(id, JobState::Queued, changes, now_ms)
     }
@@ -133,13 +120,13 @@ impl Ledger {
         progress: f64,
         eta_ms: Option<i64>,
         now_ms: i64,
-    ) -> Result<JobRecord, LedgerError> {
+    ) -> Result<JobRecord, Error> {
         let progress = progress.clamp(0.0, 0.99);
         let changes = Changes { progress: Some(progress), eta_ms: Some(eta_ms), ..Changes::default() };
         self.move_to(id, JobState::Processing, changes, now_ms)
     }
 
-    pub fn mark_downloading(&self, id: &JobId, now_ms: i64) -> Result<JobRecord, LedgerError> {
+    pub fn mark_downloading(&self, id: &JobId, now_ms: i64) -> Result<JobRecord, Error> {
         self.move_to(id, JobState::Downloading, Changes::default(), now_ms)
     }
 
@@ -149,7 +136,7 @@ impl Ledger {
         id: &JobId,
         media: &MediaInfo,
         now_ms: i64,
-    ) -> Result<JobRecord, LedgerError> {
+    ) -> Result<JobRecord, Error> {
         let changes = Changes {
             media: Some(media),
             progress: Some(1.0),
@@ -165,7 +152,7 @@ impl Ledger {
         reason: &str,
         credits_refunded: Option<bool>,
         now_ms: i64,
-    ) -> Result<JobRecord, LedgerError> {
+    ) -> Result<JobRecord, Error> {
         let changes = Changes {
             failure: Some(reason),
             credits_refunded,
@@ -180,26 +167,26 @@ impl Ledger {
         id: &JobId,
         reason: &str,
         now_ms: i64,
-    ) -> Result<JobRecord, LedgerError> {
+    ) -> Result<JobRecord, Error> {
         let changes = Changes { failure: Some(reason), ..Changes::default() };
         self.move_to(id, JobState::OutcomeUnknown, changes, now_ms)
     }
 
     /// Venice's copy of a ready video was deleted (`/video/complete` or delete-on-completion).
-    pub fn mark_venice_copy_deleted(&self, id: &JobId, now_ms: i64) -> Result<(), LedgerError> {
+    pub fn mark_venice_copy_deleted(&self, id: &JobId, now_ms: i64) -> Result<(), Error> {
         let updated = self.lock().execute(
             "UPDATE jobs SET venice_copy_deleted = 1, updated_at_ms = ?2 WHERE id = ?1",
             params![id.0, now_ms],
         )?;
         if updated == 0 {
-            return Err(LedgerError::NotFound(id.clone()));
+            return Err(Error::JobNotFound(id.clone()));
         }
         Ok(())
     }
 
     /// After a restart: a job still `Submitting` was cut off mid queue call, so its outcome is
     /// unknown (never resubmitted). Returns the jobs Venice still owes us, for the poller.
-    pub fn recover_after_restart(&self, now_ms: i64) -> Result<Vec<JobRecord>, LedgerError> {
+    pub fn recover_after_restart(&self, now_ms: i64) -> Result<Vec<JobRecord>, Error> {
         let interrupted = self.in_state(&[JobState::Submitting])?;
         for job in interrupted {
             self.mark_outcome_unknown(
@@ -213,16 +200,16 @@ impl Ledger {
         self.in_state(&[JobState::Queued, JobState::Processing, JobState::Downloading])
     }
 
-    pub fn get(&self, id: &JobId) -> Result<JobRecord, LedgerError> {
+    pub fn get(&self, id: &JobId) -> Result<JobRecord, Error> {
         let sql = format!("SELECT {} FROM jobs WHERE id = ?1", JobRecord::COLUMNS);
         self.lock()
             .query_row(&sql, params![id.0], JobRecord::from_row)
             .optional()?
-            .ok_or_else(|| LedgerError::NotFound(id.clone()))
+            .ok_or_else(|| Error::JobNotFound(id.clone()))
     }
 
     /// Every job, newest first.
-    pub fn list(&self) -> Result<Vec<JobRecord>, LedgerError> {
+    pub fn list(&self) -> Result<Vec<JobRecord>, Error> {
         let sql = format!("SELECT {} FROM jobs ORDER BY created_at_ms DESC, id", JobRecord::COLUMNS);
         let conn = self.lock();
         let mut stmt = conn.prepare(&sql)?;
@@ -231,12 +218,12 @@ impl Ledger {
     }
 
     /// Jobs in any of `states`, oldest first.
-    pub fn in_state(&self, states: &[JobState]) -> Result<Vec<JobRecord>, LedgerError> {
+    pub fn in_state(&self, states: &[JobState]) -> Result<Vec<JobRecord>, Error> {
         Ok(self.list()?.into_iter().rev().filter(|job| states.contains(&job.state)).collect())
     }
 
     /// Money Venice may have charged: in total, or for one session.
-    pub fn spent_usd(&self, session_id: Option<&str>) -> Result<f64, LedgerError> {
+    pub fn spent_usd(&self, session_id: Option<&str>) -> Result<f64, Error> {
         Ok(self
             .list()?
             .iter()
@@ -254,7 +241,7 @@ impl Ledger {
         next: JobState,
         changes: Changes<'_>,
         now_ms: i64,
-    ) -> Result<JobRecord, LedgerError> {
+    ) -> Result<JobRecord, Error> {
         {
             let mut conn = self.lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -263,9 +250,9 @@ impl Ledger {
                 .optional()?;
             let current = current
                 .and_then(|s| JobState::parse(&s))
-                .ok_or_else(|| LedgerError::NotFound(id.clone()))?;
+                .ok_or_else(|| Error::JobNotFound(id.clone()))?;
             if !current.can_move_to(next) {
-                return Err(LedgerError::IllegalMove { id: id.clone(), from: current, to: next });
+                return Err(Error::IllegalMove { id: id.clone(), from: current, to: next });
             }
             let media = changes.media;
             tx.execute(

@@ -75,7 +75,7 @@ fn settled_jobs_refuse_to_move_again() {
     ledger.mark_queued(&job.id, "q", None, 2).unwrap();
     ledger.mark_failed(&job.id, "Media expired on Venice", None, 3).unwrap();
     let err = ledger.record_progress(&job.id, 0.5, None, 4).unwrap_err();
-    assert!(matches!(err, LedgerError::IllegalMove { from: JobState::Failed, .. }), "{err}");
+    assert!(matches!(err, Error::IllegalMove { from: JobState::Failed, .. }), "{err}");
     let err = ledger.mark_queued(&job.id, "q2", None, 5).unwrap_err();
     assert!(err.to_string().contains("cannot become queued"), "{err}");
     assert_eq!(ledger.get(&job.id).unwrap().queue_id.as_deref(), Some("q"));

@@ -1,0 +1,20 @@
+//! The one error type of studio-core: what went wrong, said so the user knows what to do next.
+
+use crate::ledger::{JobId, JobState};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("could not open the job ledger at {path}: {source}. Check that the folder is writable.")]
+    LedgerOpen { path: String, source: rusqlite::Error },
+    #[error(
+        "the job ledger was written by a newer version of the studio (schema {found}, this one \
+         reads up to {supported}); update the studio"
+    )]
+    LedgerTooNew { found: u32, supported: u32 },
+    #[error("the job ledger could not be read or written: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("no job {0} in the ledger")]
+    JobNotFound(JobId),
+    #[error("job {id} is {from}; it cannot become {to}")]
+    IllegalMove { id: JobId, from: JobState, to: JobState },
+}
