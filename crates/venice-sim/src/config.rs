@@ -1,0 +1,32 @@
+//! `SimConfig`: how a sim instance listens, authenticates, times its jobs and funds its account.
+
+use std::time::Duration;
+
+/// How a [`crate::VeniceSim`] behaves. `Default` is a 2-second job on a free port with $50.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// TCP port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// `Some(k)`: only `Authorization: Bearer k` is accepted, anything else is 401.
+    /// `None`: any non-empty bearer token is accepted. A missing header is always 401.
+    pub api_key: Option<String>,
+    /// Wall time from queue until the video is ready.
+    pub job_duration: Duration,
+    /// Reported `average_execution_time` (P80, ms). `execution_duration` is
+    /// `elapsed / job_duration * average_execution_ms`, so progress approaches 1.0.
+    pub average_execution_ms: u64,
+    /// Starting USD balance; each queue deducts its quote; 402 when the quote exceeds it.
+    pub balance_usd: f64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            port: 0,
+            api_key: None,
+            job_duration: Duration::from_secs(2),
+            average_execution_ms: 145_000,
+            balance_usd: 50.0,
+        }
+    }
+}

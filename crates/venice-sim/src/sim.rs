@@ -1,0 +1,187 @@
+//! `VeniceSim`: starting, steering (faults, log, balance) and stopping one sim instance.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::SimConfig;
+use crate::error::SimError;
+use crate::faults::{Fault, FaultQueue};
+use crate::fixtures::Catalog;
+use crate::jobs::JobStore;
+use crate::log::{Endpoint, RecordedRequest};
+use crate::ratelimit::RateCounters;
+
+/// Mutable state of one sim, behind one mutex (never held across an await).
+#[derive(Debug)]
+pub(crate) struct State {
+    pub jobs: JobStore,
+    pub faults: FaultQueue,
+    pub log: Vec<RecordedRequest>,
+    pub balance_usd: f64,
+    pub rates: RateCounters,
+}
+
+/// Everything the request handlers share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub config: SimConfig,
+    pub catalog: &'static Catalog,
+    pub addr: SocketAddr,
+    pub started: std::time::Instant,
+    pub state: Mutex<State>,
+    pub shutdown: watch::Sender<bool>,
+}
+
+impl Shared {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// `http://127.0.0.1:{port}`
+    pub(crate) fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// Stops the server when the last `VeniceSim` handle goes away.
+#[derive(Debug)]
+struct Guard {
+    shutdown: watch::Sender<bool>,
+    server: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// A running Venice test double. Cheap to clone; the server stops on [`VeniceSim::shutdown`] or when
+/// the last clone is dropped.
+#[derive(Clone)]
+pub struct VeniceSim {
+    shared: Arc<Shared>,
+    guard: Arc<Guard>,
+}
+
+impl std::fmt::Debug for VeniceSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let st = self.shared.lock();
+        f.debug_struct("VeniceSim")
+            .field("base_url", &self.base_url())
+            .field("jobs", &st.jobs.len())
+            .field("requests", &st.log.len())
+            .field("balance_usd", &st.balance_usd)
+            .finish()
+    }
+}
+
+impl VeniceSim {
+    /// Binds 127.0.0.1:`config.port` (0 = any free port) and serves until shutdown.
+    pub async fn start(config: SimConfig) -> std::io::Result<VeniceSim> {
+        let catalog = Catalog::get()?;
+        let port = config.port;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|source| SimError::Bind { port, source })?;
+        let addr = listener.local_addr()?;
+        let (shutdown, mut rx) = watch::channel(false);
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                jobs: JobStore::default(),
+                faults: FaultQueue::default(),
+                log: Vec::new(),
+                balance_usd: config.balance_usd,
+                rates: RateCounters::default(),
+            }),
+            config,
+            catalog,
+            addr,
+            started: std::time::Instant::now(),
+            shutdown: shutdown.clone(),
+        });
+        let app = crate::server::router(shared.clone());
+        let server = tokio::spawn(async move {
+            let stop = async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+                tracing::warn!("venice-sim server error: {e}");
+            }
+        });
+        tracing::debug!("venice-sim listening on {addr}");
+        Ok(VeniceSim { shared, guard: Arc::new(Guard { shutdown, server: Mutex::new(Some(server)) }) })
+    }
+
+    /// `http://127.0.0.1:{port}/api/v1`
+    pub fn base_url(&self) -> String {
+        format!("{}/api/v1", self.shared.origin())
+    }
+
+    /// The socket the sim listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    /// Queues `fault` for the next request to `endpoint` (FIFO per endpoint).
+    pub fn inject(&self, endpoint: Endpoint, fault: Fault) {
+        self.inject_times(endpoint, fault, 1);
+    }
+
+    /// Queues `fault` for the next `times` requests to `endpoint`.
+    pub fn inject_times(&self, endpoint: Endpoint, fault: Fault, times: usize) {
+        self.shared.lock().faults.push(endpoint, fault, times);
+    }
+
+    /// Faults still waiting for `endpoint`.
+    pub fn pending_faults(&self, endpoint: Endpoint) -> usize {
+        self.shared.lock().faults.pending(endpoint)
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().log.clone()
+    }
+
+    /// How many requests reached `endpoint`.
+    pub fn count(&self, endpoint: Endpoint) -> usize {
+        self.shared.lock().log.iter().filter(|r| r.endpoint == Some(endpoint)).count()
+    }
+
+    /// Forgets the request log.
+    pub fn clear_log(&self) {
+        self.shared.lock().log.clear();
+    }
+
+    /// The current USD balance.
+    pub fn balance_usd(&self) -> f64 {
+        self.shared.lock().balance_usd
+    }
+
+    /// Sets the USD balance (e.g. to provoke a 402 on the next queue).
+    pub fn set_balance_usd(&self, usd: f64) {
+        self.shared.lock().balance_usd = usd;
+    }
+
+    /// How many jobs were created (queued), including deleted ones.
+    pub fn job_count(&self) -> usize {
+        self.shared.lock().jobs.len()
+    }
+
+    /// Stops accepting, releases hung requests (their connections close without an answer) and waits
+    /// up to 5 s for in-flight responses.
+    pub async fn shutdown(self) {
+        let _ = self.guard.shutdown.send(true);
+        let handle = self.guard.server.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(handle) = handle {
+            let abort = handle.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), handle).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
