@@ -1,2 +1,7 @@
-//! The Yew frontend (placeholder).
-fn main() {}
+//! The Yew frontend of Venice Music Video Studio (compiled to wasm by trunk).
+
+mod app;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}

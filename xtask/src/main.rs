@@ -1,2 +1,178 @@
-//! `cargo xtask` (placeholder).
-fn main() {}
+//! `cargo xtask run|test|bundle|setup`: one place that installs what the studio needs, builds it,
+//! runs it, and runs every test. Standard library only, so it compiles in seconds anywhere Rust is.
+
+// xtask's job is talking to the person at the terminal.
+#![allow(clippy::print_stdout)]
+
+mod setup;
+mod smoke;
+mod util;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use util::{Ctx, StatusOk, XResult};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  run      set up, build the UI and the app, and start the app
+  test     set up, build the UI, run every test in the workspace and the app smoke test
+  bundle   set up and build the Linux installer (.deb) with `tauri build --bundles deb`
+  setup    only install/check the toolchain (system packages, wasm target, tools, npm)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first().map(String::as_str) else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match command {
+        "run" => run(),
+        "test" => test(),
+        "bundle" => bundle(),
+        "setup" => Ctx::new().and_then(|ctx| setup::setup(&ctx)),
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => {
+            eprintln!("xtask: unknown command `{other}`\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("\nxtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Features the app is built with everywhere in xtask: `cargo xtask run` and `cargo xtask test`
+/// build one and the same tauri, so their artifacts are shared.
+const APP_FEATURES: &str = "venice-studio/custom-protocol";
+
+/// `cargo xtask run`: setup, the UI, the app (debug, with the UI embedded), then start it.
+fn run() -> XResult<()> {
+    let ctx = Ctx::new()?;
+    setup::setup(&ctx)?;
+    build_ui(&ctx)?;
+    util::step("building the app");
+    ctx.cargo()
+        .args([
+            "build",
+            "--workspace",
+            "--features",
+            APP_FEATURES,
+            "--bin",
+            "venice-studio",
+        ])
+        .status_ok("cargo build")?;
+    let app = ctx.app_binary();
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        println!(
+            "xtask: no DISPLAY or WAYLAND_DISPLAY is set; the window needs one (e.g. `xvfb-run -a cargo xtask run`)."
+        );
+    }
+    util::step(&format!("starting {}", app.display()));
+    ctx.command(&app).status_ok("the app")
+}
+
+/// `cargo xtask test`: setup, the UI, every workspace test, the wasm check and the app smoke test;
+/// ends with one line `N passed, M failed`.
+fn test() -> XResult<()> {
+    let started = Instant::now();
+    let ctx = Ctx::new()?;
+    let mut tally = util::Tally::default();
+    setup::setup(&ctx)?;
+    println!("xtask: setup took {:.1}s", started.elapsed().as_secs_f64());
+
+    // A UI that does not build means the app cannot be built either: count it and go on, so the
+    // rest of the workspace's tests still run.
+    let ui_built = match build_ui(&ctx) {
+        Ok(()) => true,
+        Err(error) => {
+            eprintln!("xtask: UI build failed: {error}");
+            tally.record("ui: trunk build", false);
+            false
+        }
+    };
+
+    util::step("cargo test --workspace");
+    let mut cargo_test = ctx.cargo();
+    cargo_test.args(["test", "--workspace", "--no-fail-fast"]);
+    if ui_built {
+        cargo_test.args(["--features", APP_FEATURES]);
+    } else {
+        // Without ui/dist the embedded-assets build cannot work; test the dev-mode app instead.
+        cargo_test.args(["--exclude", "venice-studio"]);
+    }
+    tally.add_cargo_test(cargo_test)?;
+
+    util::step("wasm32 check of the ui crate");
+    let wasm_ok = ctx
+        .cargo()
+        .args([
+            "check",
+            "-p",
+            "venice-studio-ui",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+        ])
+        .status_ok("cargo check (wasm32)")
+        .is_ok();
+    tally.record("ui: cargo check --target wasm32-unknown-unknown", wasm_ok);
+
+    util::step("app smoke test (Xvfb)");
+    if ui_built {
+        let outcome = smoke::run(&ctx);
+        if let Err(error) = &outcome {
+            eprintln!("xtask: smoke test failed: {error}");
+        }
+        tally.record("app: starts and shows its window", outcome.is_ok());
+    } else {
+        tally.record("app: starts and shows its window (UI did not build)", false);
+    }
+
+    println!("xtask: total {:.1}s", started.elapsed().as_secs_f64());
+    tally.finish()
+}
+
+/// `cargo xtask bundle`: `tauri build --bundles deb` (release, UI built by beforeBuildCommand).
+fn bundle() -> XResult<()> {
+    let ctx = Ctx::new()?;
+    setup::setup(&ctx)?;
+    if !cfg!(target_os = "linux") {
+        return Err(
+            "bundle builds the .deb on Linux only; on macOS/Windows run `npx tauri build`".into(),
+        );
+    }
+    util::step("tauri build --bundles deb");
+    ctx.command("tauri")
+        .args(["build", "--bundles", "deb", "--ci"])
+        .status_ok("tauri build")?;
+    let deb_dir = ctx.root.join("target/release/bundle/deb");
+    for entry in std::fs::read_dir(&deb_dir)?.flatten() {
+        if entry.path().extension().is_some_and(|ext| ext == "deb") {
+            println!("xtask: built {}", entry.path().display());
+        }
+    }
+    Ok(())
+}
+
+/// Builds ui/ into ui/dist with trunk (release, offline: the tools come from setup).
+fn build_ui(ctx: &Ctx) -> XResult<()> {
+    util::step("trunk build --offline --release (ui/)");
+    ctx.command("trunk")
+        .current_dir(ctx.root.join("ui"))
+        .args(["build", "--offline", "--release"])
+        .status_ok("trunk build")
+}

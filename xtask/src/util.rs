@@ -1,0 +1,225 @@
+//! Paths, commands with the tools on PATH, and the test tally.
+
+use std::ffi::{OsStr, OsString};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub type XResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Where things are, and the PATH every child process gets.
+#[derive(Debug)]
+pub struct Ctx {
+    /// The workspace root (where the root Cargo.toml and tauri.conf.json are).
+    pub root: PathBuf,
+    /// `cargo install --root` for the build tools (trunk, wasm-bindgen, tauri-driver).
+    pub tools: PathBuf,
+    /// node_modules/.bin and the tools' bin first, then the caller's PATH.
+    path: OsString,
+}
+
+impl Ctx {
+    pub fn new() -> XResult<Self> {
+        // xtask/ sits one level below the root.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .ok_or("xtask has no parent folder")?
+            .to_path_buf();
+        let tools = match std::env::var_os("VENICE_STUDIO_TOOLS") {
+            Some(dir) => PathBuf::from(dir),
+            None => {
+                let home = std::env::var_os("HOME")
+                    .or_else(|| std::env::var_os("USERPROFILE"))
+                    .ok_or("neither HOME nor USERPROFILE is set")?;
+                PathBuf::from(home).join(".cache/venice-studio/tools")
+            }
+        };
+        let mut dirs = vec![root.join("node_modules/.bin"), tools.join("bin")];
+        if let Some(path) = std::env::var_os("PATH") {
+            dirs.extend(std::env::split_paths(&path));
+        }
+        let path = std::env::join_paths(dirs)?;
+        Ok(Self { root, tools, path })
+    }
+
+    /// A command run from the root with the tools on PATH.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command.current_dir(&self.root).env("PATH", &self.path);
+        command
+    }
+
+    /// `cargo` (the one running xtask, when known) with the tools on PATH.
+    pub fn cargo(&self) -> Command {
+        self.command(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    }
+
+    /// The app's debug binary, as `cargo build`/`cargo test` leave it.
+    pub fn app_binary(&self) -> PathBuf {
+        let name = if cfg!(windows) {
+            "venice-studio.exe"
+        } else {
+            "venice-studio"
+        };
+        self.target_dir().join("debug").join(name)
+    }
+
+    pub fn target_dir(&self) -> PathBuf {
+        std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.root.join("target"))
+    }
+}
+
+/// Runs a command to its end and turns a failure into an error naming it.
+pub trait StatusOk {
+    fn status_ok(&mut self, what: &str) -> XResult<()>;
+}
+
+impl StatusOk for Command {
+    fn status_ok(&mut self, what: &str) -> XResult<()> {
+        let status = self.status().map_err(|error| {
+            format!("could not start {what} ({:?}): {error}", self.get_program())
+        })?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("{what} failed ({status})").into())
+        }
+    }
+}
+
+/// Whether `program` can be started (found on PATH).
+pub fn on_path(ctx: &Ctx, program: &str) -> bool {
+    ctx.command(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// A heading for one step, so the log reads as a story.
+pub fn step(what: &str) {
+    println!("\n==> {what}");
+    let _ = std::io::stdout().flush();
+}
+
+/// Passed and failed tests, summed over every runner.
+#[derive(Debug, Default)]
+pub struct Tally {
+    passed: u64,
+    failed: u64,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    /// One check of xtask's own (counted as one test).
+    pub fn record(&mut self, name: &str, ok: bool) {
+        if ok {
+            self.passed += 1;
+            println!("xtask: ok     {name}");
+        } else {
+            self.failed += 1;
+            self.failures.push(name.to_owned());
+            println!("xtask: FAILED {name}");
+        }
+    }
+
+    /// Runs `cargo test`, streaming its output, and adds up its `test result:` lines. A cargo that
+    /// fails with no failed test (a build error) counts as one failure.
+    pub fn add_cargo_test(&mut self, mut command: Command) -> XResult<()> {
+        command.stdout(Stdio::piped());
+        let mut child = command
+            .spawn()
+            .map_err(|error| format!("could not start cargo test: {error}"))?;
+        let stdout = child.stdout.take().ok_or("cargo test has no stdout")?;
+        let mut failed_here = 0;
+        let mut out = std::io::stdout();
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+            if let Some((passed, failed)) = parse_test_result(&line) {
+                self.passed += passed;
+                self.failed += failed;
+                failed_here += failed;
+            }
+        }
+        let status = child.wait()?;
+        if failed_here > 0 {
+            self.failures
+                .push(format!("cargo test: {failed_here} failed (see above)"));
+        } else if !status.success() {
+            self.record("cargo test: build or run error (see above)", false);
+        }
+        Ok(())
+    }
+
+    /// Prints the summary, ending with exactly `N passed, M failed`; an error when anything failed.
+    pub fn finish(self) -> XResult<()> {
+        if !self.failures.is_empty() {
+            println!("\nfailures:");
+            for failure in &self.failures {
+                println!("    {failure}");
+            }
+        }
+        println!("\n{} passed, {} failed", self.passed, self.failed);
+        let _ = std::io::stdout().flush();
+        if self.failed == 0 && self.failures.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} test(s) failed", self.failed).into())
+        }
+    }
+}
+
+/// `test result: ok. 3 passed; 1 failed; 0 ignored; ...` → (3, 1).
+pub fn parse_test_result(line: &str) -> Option<(u64, u64)> {
+    let rest = line.trim().strip_prefix("test result: ")?;
+    let mut passed = None;
+    let mut failed = None;
+    for part in rest.split(';') {
+        let mut words = part.split_whitespace().rev();
+        let (Some(label), Some(number)) = (words.next(), words.next()) else {
+            continue;
+        };
+        match label {
+            "passed" => passed = number.parse().ok(),
+            "failed" => failed = number.parse().ok(),
+            _ => {}
+        }
+    }
+    Some((passed?, failed?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_cargo_test_result_lines() {
+        assert_eq!(
+            parse_test_result(
+                "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s"
+            ),
+            Some((12, 0))
+        );
+        assert_eq!(
+            parse_test_result(
+                "test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out"
+            ),
+            Some((3, 2))
+        );
+        assert_eq!(parse_test_result("running 3 tests"), None);
+    }
+
+    #[test]
+    fn tally_counts_checks() {
+        let mut tally = Tally::default();
+        tally.record("a", true);
+        tally.record("b", false);
+        assert_eq!((tally.passed, tally.failed), (1, 1));
+        assert!(tally.finish().is_err());
+    }
+}
