@@ -17,4 +17,8 @@ pub enum Error {
     JobNotFound(JobId),
     #[error("job {id} is {from}; it cannot become {to}")]
     IllegalMove { id: JobId, from: JobState, to: JobState },
+    #[error("Type a theme first: a few words about the video you want, e.g. \"Cyberpunk neon city\".")]
+    EmptyTheme,
+    #[error("The chat model returned an empty prompt. Try again, or write the prompt yourself.")]
+    EmptyPrompt,
 }

@@ -3,6 +3,8 @@
 
 mod error;
 pub mod ledger;
+pub mod limiter;
+pub mod prompt;
 
 pub use error::Error;
 pub use ledger::{JobId, JobParams, JobRecord, JobState, Ledger, MediaInfo};
