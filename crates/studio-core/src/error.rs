@@ -1,5 +1,7 @@
 //! The one error type of studio-core: what went wrong, said so the user knows what to do next.
 
+use std::path::PathBuf;
+
 use crate::ledger::{JobId, JobState};
 
 #[derive(Debug, thiserror::Error)]
@@ -21,4 +23,6 @@ pub enum Error {
     EmptyTheme,
     #[error("The chat model returned an empty prompt. Try again, or write the prompt yourself.")]
     EmptyPrompt,
+    #[error("{} is not a playable video: {why}", path.display())]
+    BadVideo { path: PathBuf, why: String },
 }

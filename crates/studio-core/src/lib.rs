@@ -4,6 +4,7 @@
 mod error;
 pub mod ledger;
 pub mod limiter;
+pub mod media;
 pub mod prompt;
 
 pub use error::Error;
