@@ -6,8 +6,13 @@ use crate::ledger::{JobId, JobState};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("could not open the job ledger at {path}: {source}. Check that the folder is writable.")]
-    LedgerOpen { path: String, source: rusqlite::Error },
+    #[error(
+        "could not open the job ledger at {path}: {source}. Check that the folder is writable."
+    )]
+    LedgerOpen {
+        path: String,
+        source: rusqlite::Error,
+    },
     #[error(
         "the job ledger was written by a newer version of the studio (schema {found}, this one \
          reads up to {supported}); update the studio"
@@ -18,11 +23,30 @@ pub enum Error {
     #[error("no job {0} in the ledger")]
     JobNotFound(JobId),
     #[error("job {id} is {from}; it cannot become {to}")]
-    IllegalMove { id: JobId, from: JobState, to: JobState },
-    #[error("Type a theme first: a few words about the video you want, e.g. \"Cyberpunk neon city\".")]
+    IllegalMove {
+        id: JobId,
+        from: JobState,
+        to: JobState,
+    },
+    #[error(
+        "Type a theme first: a few words about the video you want, e.g. \"Cyberpunk neon city\"."
+    )]
     EmptyTheme,
     #[error("The chat model returned an empty prompt. Try again, or write the prompt yourself.")]
     EmptyPrompt,
     #[error("{} is not a playable video: {why}", path.display())]
     BadVideo { path: PathBuf, why: String },
+    #[error(
+        "This would go over your budget {scope}: ${spent:.2} of ${cap:.2} spent, ${remaining:.2} \
+         left, and this costs ${cost:.2}. Raise the budget or spend less."
+    )]
+    OverBudget {
+        scope: &'static str,
+        cap: f64,
+        spent: f64,
+        remaining: f64,
+        cost: f64,
+    },
+    #[error("could not find your home folder to keep the studio's files in; set STUDIO_DATA_DIR")]
+    NoHomeFolder,
 }

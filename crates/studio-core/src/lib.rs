@@ -1,11 +1,17 @@
 //! The studio's product logic, shared by the CLI and the desktop app: the job ledger (and, as they
 //! land, the prompt engine, poller, budget and library). Knows nothing of Tauri or any UI.
 
+mod budget;
+pub mod clock;
+pub mod config;
 mod error;
 pub mod ledger;
 pub mod limiter;
 pub mod media;
 pub mod prompt;
 
+pub use budget::Budget;
+pub use clock::{Clock, FakeClock, SystemClock};
+pub use config::{EngineConfig, StudioPaths};
 pub use error::Error;
 pub use ledger::{JobId, JobParams, JobRecord, JobState, Ledger, MediaInfo};

@@ -32,8 +32,15 @@ struct Window {
 impl RateLimiter {
     pub fn per_minute(limit: u32) -> Self {
         let limit = limit.max(1);
-        let window = Window { configured: limit, limit, sent: VecDeque::new(), held_until: None };
-        Self { state: Mutex::new(window) }
+        let window = Window {
+            configured: limit,
+            limit,
+            sent: VecDeque::new(),
+            held_until: None,
+        };
+        Self {
+            state: Mutex::new(window),
+        }
     }
 
     /// Waits until one more request fits, and counts it as sent.
@@ -42,7 +49,11 @@ impl RateLimiter {
             let wait = {
                 let mut w = self.state.lock().unwrap_or_else(|p| p.into_inner());
                 let now = Instant::now();
-                while w.sent.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+                while w
+                    .sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+                {
                     w.sent.pop_front();
                 }
                 match w.held_until {
@@ -51,7 +62,10 @@ impl RateLimiter {
                         w.sent.push_back(now);
                         return;
                     }
-                    _ => w.sent.front().map_or(Duration::ZERO, |oldest| *oldest + WINDOW - now),
+                    _ => w
+                        .sent
+                        .front()
+                        .map_or(Duration::ZERO, |oldest| *oldest + WINDOW - now),
                 }
             };
             tokio::time::sleep(wait).await;
@@ -121,7 +135,10 @@ mod tests {
         assert_eq!(at[10], Duration::from_secs(120));
         for (i, t) in at.iter().enumerate() {
             let in_window = at.iter().filter(|u| **u <= *t && *t - **u < WINDOW).count();
-            assert!(in_window <= 5, "request {i} at {t:?} makes {in_window} in a minute");
+            assert!(
+                in_window <= 5,
+                "request {i} at {t:?} makes {in_window} in a minute"
+            );
         }
     }
 

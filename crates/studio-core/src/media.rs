@@ -23,7 +23,10 @@ pub struct VideoProbe {
 /// Reads duration and frame size from an MP4. A file with no video track, no duration or a zero
 /// frame size is refused: it is not a video the user can watch.
 pub fn probe(path: &Path) -> Result<VideoProbe, Error> {
-    let bad = |why: String| Error::BadVideo { path: path.to_path_buf(), why };
+    let bad = |why: String| Error::BadVideo {
+        path: path.to_path_buf(),
+        why,
+    };
     let file = File::open(path).map_err(|e| bad(e.to_string()))?;
     let context =
         mp4parse::read_mp4(&mut BufReader::new(file)).map_err(|e| bad(format!("{e:?}")))?;
@@ -32,7 +35,10 @@ pub fn probe(path: &Path) -> Result<VideoProbe, Error> {
         .iter()
         .find(|t| t.track_type == mp4parse::TrackType::Video)
         .ok_or_else(|| bad("it has no video track".into()))?;
-    let header = track.tkhd.as_ref().ok_or_else(|| bad("its video track has no header".into()))?;
+    let header = track
+        .tkhd
+        .as_ref()
+        .ok_or_else(|| bad("its video track has no header".into()))?;
     // tkhd sizes are 16.16 fixed point.
     let (width, height) = (header.width >> 16, header.height >> 16);
     let seconds = match (&track.duration, &track.timescale) {
@@ -40,9 +46,15 @@ pub fn probe(path: &Path) -> Result<VideoProbe, Error> {
         _ => 0.0,
     };
     if width == 0 || height == 0 || seconds <= 0.0 {
-        return Err(bad(format!("it reports {width}x{height} pixels and {seconds:.2} s")));
+        return Err(bad(format!(
+            "it reports {width}x{height} pixels and {seconds:.2} s"
+        )));
     }
-    Ok(VideoProbe { seconds, width, height })
+    Ok(VideoProbe {
+        seconds,
+        width,
+        height,
+    })
 }
 
 /// The outcome of a thumbnail grab; never an error, since a missing thumbnail must not fail a
@@ -87,11 +99,17 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../venice-sim/fixtures/video").join(name)
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../venice-sim/fixtures/video")
+            .join(name)
     }
 
     fn ffmpeg_installed() -> bool {
-        Command::new("ffmpeg").arg("-version").stdout(Stdio::null()).status().is_ok()
+        Command::new("ffmpeg")
+            .arg("-version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok()
     }
 
     #[test]
@@ -122,7 +140,12 @@ mod tests {
     fn thumbnail_is_a_jpeg_frame_or_a_clear_fallback() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("thumb.jpg");
-        let missing = make_thumbnail(Path::new("/nonexistent/ffmpeg"), &fixture("16x9.mp4"), &out, 5.0);
+        let missing = make_thumbnail(
+            Path::new("/nonexistent/ffmpeg"),
+            &fixture("16x9.mp4"),
+            &out,
+            5.0,
+        );
         assert_eq!(missing, Thumbnail::FfmpegMissing);
         if !ffmpeg_installed() {
             eprintln!("ffmpeg not installed: only the fallback was checked");

@@ -11,7 +11,13 @@ pub const MAX_THEME_CHARS: usize = 500;
 pub fn sanitize_theme(raw: &str) -> Result<String, Error> {
     let visible: String = raw
         .chars()
-        .map(|c| if c.is_control() || is_invisible_format(c) { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || is_invisible_format(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let collapsed = visible.split_whitespace().collect::<Vec<_>>().join(" ");
     if collapsed.is_empty() {
@@ -57,7 +63,9 @@ pub fn fit_to_limit(reply: &str, limit: usize) -> Result<String, Error> {
             text = rest.trim_start().to_string();
         }
     }
-    let text = text.trim_matches(|c| matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\'')).trim();
+    let text = text
+        .trim_matches(|c| matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\''))
+        .trim();
     if text.is_empty() {
         return Err(Error::EmptyPrompt);
     }
@@ -122,13 +130,22 @@ mod tests {
 
     #[test]
     fn replies_are_tidied_and_fitted_to_the_model_limit() {
-        assert_eq!(fit_to_limit("Prompt: \"A neon city.\"\n", 100).unwrap(), "A neon city.");
+        assert_eq!(
+            fit_to_limit("Prompt: \"A neon city.\"\n", 100).unwrap(),
+            "A neon city."
+        );
         let reply = "A neon city glows. Rain falls on chrome streets while drones drift overhead.";
         assert_eq!(fit_to_limit(reply, 40).unwrap(), "A neon city glows.");
         let one_sentence = "word ".repeat(50);
         let fitted = fit_to_limit(&one_sentence, 33).unwrap();
-        assert!(fitted.chars().count() <= 33 && fitted.ends_with("word"), "{fitted:?}");
-        assert!(matches!(fit_to_limit(" \" \" ", 10), Err(Error::EmptyPrompt)));
+        assert!(
+            fitted.chars().count() <= 33 && fitted.ends_with("word"),
+            "{fitted:?}"
+        );
+        assert!(matches!(
+            fit_to_limit(" \" \" ", 10),
+            Err(Error::EmptyPrompt)
+        ));
     }
 
     #[test]

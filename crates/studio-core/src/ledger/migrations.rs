@@ -49,7 +49,10 @@ pub const LATEST: u32 = MIGRATIONS.len() as u32;
 pub fn migrate(conn: &mut Connection) -> Result<u32, Error> {
     let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > LATEST {
-        return Err(Error::LedgerTooNew { found, supported: LATEST });
+        return Err(Error::LedgerTooNew {
+            found,
+            supported: LATEST,
+        });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;
@@ -70,7 +73,11 @@ mod tests {
         assert_eq!(migrate(&mut conn).unwrap(), 0);
         assert_eq!(migrate(&mut conn).unwrap(), LATEST);
         let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'jobs'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'jobs'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(tables, 1);
     }
@@ -78,7 +85,8 @@ mod tests {
     #[test]
     fn a_ledger_from_a_newer_studio_is_refused_not_clobbered() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "user_version", LATEST + 1).unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 1)
+            .unwrap();
         let err = migrate(&mut conn).unwrap_err();
         assert!(err.to_string().contains("newer version"), "{err}");
     }

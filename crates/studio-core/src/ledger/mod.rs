@@ -41,8 +41,10 @@ impl Ledger {
             // A missing folder shows up as an open error below, with the path in it.
             let _ = std::fs::create_dir_all(dir);
         }
-        let conn = Connection::open(path)
-            .map_err(|source| Error::LedgerOpen { path: path.display().to_string(), source })?;
+        let conn = Connection::open(path).map_err(|source| Error::LedgerOpen {
+            path: path.display().to_string(),
+            source,
+        })?;
         // WAL + FULL sync: a state change that returned is on disk, even if the app is killed.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -57,13 +59,17 @@ impl Ledger {
 
     fn from_connection(mut conn: Connection) -> Result<Self, Error> {
         migrations::migrate(&mut conn)?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (it has its own
         // transactions), so a poisoned lock is safe to keep using.
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Writes a new job in `Submitting` before `/video/queue` is called.
@@ -109,7 +115,11 @@ impl Ledger {
         download_url: Option<&str>,
         now_ms: i64,
     ) -> Result<JobRecord, Error> {
-        let changes = Changes { queue_id: Some(queue_id), download_url, ..Changes::default() };
+        let changes = Changes {
+            queue_id: Some(queue_id),
+            download_url,
+            ..Changes::default()
+        };
         self.move_to(id, JobState::Queued, changes, now_ms)
     }
 
@@ -122,7 +132,11 @@ impl Ledger {
         now_ms: i64,
     ) -> Result<JobRecord, Error> {
         let progress = progress.clamp(0.0, 0.99);
-        let changes = Changes { progress: Some(progress), eta_ms: Some(eta_ms), ..Changes::default() };
+        let changes = Changes {
+            progress: Some(progress),
+            eta_ms: Some(eta_ms),
+            ..Changes::default()
+        };
         self.move_to(id, JobState::Processing, changes, now_ms)
     }
 
@@ -168,7 +182,10 @@ impl Ledger {
         reason: &str,
         now_ms: i64,
     ) -> Result<JobRecord, Error> {
-        let changes = Changes { failure: Some(reason), ..Changes::default() };
+        let changes = Changes {
+            failure: Some(reason),
+            ..Changes::default()
+        };
         self.move_to(id, JobState::OutcomeUnknown, changes, now_ms)
     }
 
@@ -197,7 +214,11 @@ impl Ledger {
                 now_ms,
             )?;
         }
-        self.in_state(&[JobState::Queued, JobState::Processing, JobState::Downloading])
+        self.in_state(&[
+            JobState::Queued,
+            JobState::Processing,
+            JobState::Downloading,
+        ])
     }
 
     pub fn get(&self, id: &JobId) -> Result<JobRecord, Error> {
@@ -210,16 +231,26 @@ impl Ledger {
 
     /// Every job, newest first.
     pub fn list(&self) -> Result<Vec<JobRecord>, Error> {
-        let sql = format!("SELECT {} FROM jobs ORDER BY created_at_ms DESC, id", JobRecord::COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM jobs ORDER BY created_at_ms DESC, id",
+            JobRecord::COLUMNS
+        );
         let conn = self.lock();
         let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map([], JobRecord::from_row)?.collect::<Result<Vec<_>, _>>()?;
+        let rows = stmt
+            .query_map([], JobRecord::from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
     /// Jobs in any of `states`, oldest first.
     pub fn in_state(&self, states: &[JobState]) -> Result<Vec<JobRecord>, Error> {
-        Ok(self.list()?.into_iter().rev().filter(|job| states.contains(&job.state)).collect())
+        Ok(self
+            .list()?
+            .into_iter()
+            .rev()
+            .filter(|job| states.contains(&job.state))
+            .collect())
     }
 
     /// Money Venice may have charged: in total, or for one session.
@@ -246,13 +277,19 @@ impl Ledger {
             let mut conn = self.lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let current: Option<String> = tx
-                .query_row("SELECT state FROM jobs WHERE id = ?1", params![id.0], |r| r.get(0))
+                .query_row("SELECT state FROM jobs WHERE id = ?1", params![id.0], |r| {
+                    r.get(0)
+                })
                 .optional()?;
             let current = current
                 .and_then(|s| JobState::parse(&s))
                 .ok_or_else(|| Error::JobNotFound(id.clone()))?;
             if !current.can_move_to(next) {
-                return Err(Error::IllegalMove { id: id.clone(), from: current, to: next });
+                return Err(Error::IllegalMove {
+                    id: id.clone(),
+                    from: current,
+                    to: next,
+                });
             }
             let media = changes.media;
             tx.execute(

@@ -103,7 +103,9 @@ impl JobRecord {
                 seconds: row.get("media_seconds")?,
                 width: row.get("width")?,
                 height: row.get("height")?,
-                thumbnail: row.get::<_, Option<String>>("thumbnail_path")?.map(PathBuf::from),
+                thumbnail: row
+                    .get::<_, Option<String>>("thumbnail_path")?
+                    .map(PathBuf::from),
             }),
             None => None,
         };
@@ -121,7 +123,9 @@ impl JobRecord {
                 aspect_ratio: row.get("aspect_ratio")?,
                 resolution: row.get("resolution")?,
                 audio: row.get("audio")?,
-                image_path: row.get::<_, Option<String>>("image_path")?.map(PathBuf::from),
+                image_path: row
+                    .get::<_, Option<String>>("image_path")?
+                    .map(PathBuf::from),
             },
             quote_usd: row.get("quote_usd")?,
             balance_usd_before: row.get("balance_usd_before")?,

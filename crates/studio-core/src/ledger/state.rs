@@ -50,12 +50,18 @@ impl JobState {
 
     /// Whether Venice still owes us this job's video (the poller drives these).
     pub fn is_in_flight(self) -> bool {
-        matches!(self, JobState::Queued | JobState::Processing | JobState::Downloading)
+        matches!(
+            self,
+            JobState::Queued | JobState::Processing | JobState::Downloading
+        )
     }
 
     /// Whether the job has reached an end the poller leaves alone.
     pub fn is_settled(self) -> bool {
-        matches!(self, JobState::Ready | JobState::Failed | JobState::OutcomeUnknown)
+        matches!(
+            self,
+            JobState::Ready | JobState::Failed | JobState::OutcomeUnknown
+        )
     }
 
     /// The allowed moves. Staying in the same state is allowed for the in-flight states (progress

@@ -22,9 +22,13 @@ fn a_job_and_its_queue_id_survive_closing_the_ledger() {
     let path = dir.path().join("nested/ledger.sqlite3");
     let id = {
         let ledger = Ledger::open(&path).unwrap();
-        let job = ledger.insert_submitting("s1", &params("neon rain"), 0.35, Some(25.0), 1_000).unwrap();
+        let job = ledger
+            .insert_submitting("s1", &params("neon rain"), 0.35, Some(25.0), 1_000)
+            .unwrap();
         assert_eq!(job.state, JobState::Submitting);
-        ledger.mark_queued(&job.id, "q-123", Some("https://dl/x"), 2_000).unwrap();
+        ledger
+            .mark_queued(&job.id, "q-123", Some("https://dl/x"), 2_000)
+            .unwrap();
         job.id
     };
     let reopened = Ledger::open(&path).unwrap();
@@ -40,13 +44,23 @@ fn a_job_and_its_queue_id_survive_closing_the_ledger() {
 #[test]
 fn restart_turns_an_interrupted_submission_into_outcome_unknown_and_resumes_the_rest() {
     let ledger = Ledger::open_in_memory().unwrap();
-    let cut_off = ledger.insert_submitting("s", &params("a"), 0.3, None, 1).unwrap();
-    let queued = ledger.insert_submitting("s", &params("b"), 0.3, None, 2).unwrap();
+    let cut_off = ledger
+        .insert_submitting("s", &params("a"), 0.3, None, 1)
+        .unwrap();
+    let queued = ledger
+        .insert_submitting("s", &params("b"), 0.3, None, 2)
+        .unwrap();
     ledger.mark_queued(&queued.id, "q-b", None, 3).unwrap();
-    let running = ledger.insert_submitting("s", &params("c"), 0.3, None, 4).unwrap();
+    let running = ledger
+        .insert_submitting("s", &params("c"), 0.3, None, 4)
+        .unwrap();
     ledger.mark_queued(&running.id, "q-c", None, 5).unwrap();
-    ledger.record_progress(&running.id, 0.4, Some(9_000), 6).unwrap();
-    let done = ledger.insert_submitting("s", &params("d"), 0.3, None, 7).unwrap();
+    ledger
+        .record_progress(&running.id, 0.4, Some(9_000), 6)
+        .unwrap();
+    let done = ledger
+        .insert_submitting("s", &params("d"), 0.3, None, 7)
+        .unwrap();
     ledger.mark_queued(&done.id, "q-d", None, 8).unwrap();
     let media = MediaInfo {
         path: "/tmp/d.mp4".into(),
@@ -64,18 +78,36 @@ fn restart_turns_an_interrupted_submission_into_outcome_unknown_and_resumes_the_
 
     let unknown = ledger.get(&cut_off.id).unwrap();
     assert_eq!(unknown.state, JobState::OutcomeUnknown);
-    assert!(unknown.failure.unwrap().contains("not known whether Venice accepted it"));
+    assert!(
+        unknown
+            .failure
+            .unwrap()
+            .contains("not known whether Venice accepted it")
+    );
     assert_eq!(ledger.get(&done.id).unwrap().media, Some(media));
 }
 
 #[test]
 fn settled_jobs_refuse_to_move_again() {
     let ledger = Ledger::open_in_memory().unwrap();
-    let job = ledger.insert_submitting("s", &params("a"), 0.3, None, 1).unwrap();
+    let job = ledger
+        .insert_submitting("s", &params("a"), 0.3, None, 1)
+        .unwrap();
     ledger.mark_queued(&job.id, "q", None, 2).unwrap();
-    ledger.mark_failed(&job.id, "Media expired on Venice", None, 3).unwrap();
+    ledger
+        .mark_failed(&job.id, "Media expired on Venice", None, 3)
+        .unwrap();
     let err = ledger.record_progress(&job.id, 0.5, None, 4).unwrap_err();
-    assert!(matches!(err, Error::IllegalMove { from: JobState::Failed, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::IllegalMove {
+                from: JobState::Failed,
+                ..
+            }
+        ),
+        "{err}"
+    );
     let err = ledger.mark_queued(&job.id, "q2", None, 5).unwrap_err();
     assert!(err.to_string().contains("cannot become queued"), "{err}");
     assert_eq!(ledger.get(&job.id).unwrap().queue_id.as_deref(), Some("q"));
@@ -84,16 +116,23 @@ fn settled_jobs_refuse_to_move_again() {
 #[test]
 fn a_job_can_only_be_marked_queued_once() {
     let ledger = Ledger::open_in_memory().unwrap();
-    let job = ledger.insert_submitting("s", &params("a"), 0.3, None, 1).unwrap();
+    let job = ledger
+        .insert_submitting("s", &params("a"), 0.3, None, 1)
+        .unwrap();
     ledger.mark_queued(&job.id, "q-first", None, 2).unwrap();
     assert!(ledger.mark_queued(&job.id, "q-second", None, 3).is_err());
-    assert_eq!(ledger.get(&job.id).unwrap().queue_id.as_deref(), Some("q-first"));
+    assert_eq!(
+        ledger.get(&job.id).unwrap().queue_id.as_deref(),
+        Some("q-first")
+    );
 }
 
 #[test]
 fn progress_stays_below_done_until_the_file_is_saved() {
     let ledger = Ledger::open_in_memory().unwrap();
-    let job = ledger.insert_submitting("s", &params("a"), 0.3, None, 1).unwrap();
+    let job = ledger
+        .insert_submitting("s", &params("a"), 0.3, None, 1)
+        .unwrap();
     ledger.mark_queued(&job.id, "q", None, 2).unwrap();
     let job = ledger.record_progress(&job.id, 1.7, Some(0), 3).unwrap();
     assert_eq!(job.progress, 0.99);
@@ -114,21 +153,35 @@ fn progress_stays_below_done_until_the_file_is_saved() {
 fn spending_counts_what_venice_may_have_charged() {
     let ledger = Ledger::open_in_memory().unwrap();
     // Refused by Venice at queue time: no queue_id, nothing charged.
-    let refused = ledger.insert_submitting("s1", &params("a"), 1.0, None, 1).unwrap();
+    let refused = ledger
+        .insert_submitting("s1", &params("a"), 1.0, None, 1)
+        .unwrap();
     ledger.mark_failed(&refused.id, "402", None, 2).unwrap();
     // Failed after queueing, refunded: nothing charged.
-    let refunded = ledger.insert_submitting("s1", &params("b"), 2.0, None, 3).unwrap();
+    let refunded = ledger
+        .insert_submitting("s1", &params("b"), 2.0, None, 3)
+        .unwrap();
     ledger.mark_queued(&refunded.id, "q", None, 4).unwrap();
-    ledger.mark_failed(&refunded.id, "policy", Some(true), 5).unwrap();
+    ledger
+        .mark_failed(&refunded.id, "policy", Some(true), 5)
+        .unwrap();
     // Failed after queueing, no refund: charged.
-    let lost = ledger.insert_submitting("s1", &params("c"), 4.0, None, 6).unwrap();
+    let lost = ledger
+        .insert_submitting("s1", &params("c"), 4.0, None, 6)
+        .unwrap();
     ledger.mark_queued(&lost.id, "q2", None, 7).unwrap();
     ledger.mark_failed(&lost.id, "500", Some(false), 8).unwrap();
     // Unknown outcome: counted, to stay on the safe side of a budget.
-    let unknown = ledger.insert_submitting("s2", &params("d"), 8.0, None, 9).unwrap();
-    ledger.mark_outcome_unknown(&unknown.id, "timeout", 10).unwrap();
+    let unknown = ledger
+        .insert_submitting("s2", &params("d"), 8.0, None, 9)
+        .unwrap();
+    ledger
+        .mark_outcome_unknown(&unknown.id, "timeout", 10)
+        .unwrap();
     // In flight in another session.
-    let flying = ledger.insert_submitting("s2", &params("e"), 16.0, None, 11).unwrap();
+    let flying = ledger
+        .insert_submitting("s2", &params("e"), 16.0, None, 11)
+        .unwrap();
     ledger.mark_queued(&flying.id, "q3", None, 12).unwrap();
 
     assert_eq!(ledger.spent_usd(Some("s1")).unwrap(), 4.0);
@@ -139,10 +192,16 @@ fn spending_counts_what_venice_may_have_charged() {
 #[test]
 fn the_user_can_settle_an_unknown_outcome_but_never_requeue_it() {
     let ledger = Ledger::open_in_memory().unwrap();
-    let job = ledger.insert_submitting("s", &params("a"), 0.3, None, 1).unwrap();
-    ledger.mark_outcome_unknown(&job.id, "timeout after sending", 2).unwrap();
+    let job = ledger
+        .insert_submitting("s", &params("a"), 0.3, None, 1)
+        .unwrap();
+    ledger
+        .mark_outcome_unknown(&job.id, "timeout after sending", 2)
+        .unwrap();
     assert!(ledger.mark_queued(&job.id, "q", None, 3).is_err());
-    let job = ledger.mark_failed(&job.id, "The user dismissed it", None, 4).unwrap();
+    let job = ledger
+        .mark_failed(&job.id, "The user dismissed it", None, 4)
+        .unwrap();
     assert_eq!(job.state, JobState::Failed);
 }
 
