@@ -30,8 +30,8 @@ pub enum Fault {
     Unauthorized,
     /// 404 `{"error":"Media could not be found. Request may be invalid, expired, or deleted."}`.
     MediaGone,
-    /// 422. On queue: flat `{"error": "...", "suggested_prompt": "..."}`; elsewhere the nested
-    /// `{"error":{"message","type":"provider_content_policy","recommended_model","credits_refunded"}}`.
+    /// Status 422. On queue: the flat `{"error": "...", "suggested_prompt": "..."}`; on every other endpoint
+    /// the nested `{"error":{"message","type":"provider_content_policy","recommended_model","credits_refunded"}}`.
     ContentPolicy {
         /// Whether the answer says the credits were refunded.
         credits_refunded: bool,

@@ -79,12 +79,15 @@ impl Reply {
         let body = match self.delivery {
             Delivery::Normal | Delivery::Hang => Body::from(self.body),
             Delivery::DropMidBody => {
+                // Send half, give hyper time to flush headers + that half, then fail the body so the
+                // connection is closed short of Content-Length.
                 let half = self.body.slice(..len / 2);
-                let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-                    Ok(half),
-                    Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "venice-sim: dropped mid-body")),
-                ];
-                Body::from_stream(futures_util::stream::iter(chunks))
+                let first = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(half) });
+                let cut = futures_util::stream::once(async {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "venice-sim: dropped mid-body"))
+                });
+                Body::from_stream(futures_util::StreamExt::chain(first, cut))
             }
             Delivery::Slow(delay) => {
                 let bytes = self.body;
