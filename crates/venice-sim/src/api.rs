@@ -22,7 +22,10 @@ pub(crate) struct Outcome {
 
 impl Outcome {
     pub(crate) fn plain(reply: Reply) -> Outcome {
-        Outcome { reply, delete_after: None }
+        Outcome {
+            reply,
+            delete_after: None,
+        }
     }
 
     /// Applies the deferred side effect and returns the reply.
@@ -35,7 +38,11 @@ impl Outcome {
 }
 
 fn authorized(sh: &Shared, req: &Incoming<'_>) -> bool {
-    let Some(value) = req.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = req
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
     let Some(token) = value.strip_prefix("Bearer ").map(str::trim) else {
@@ -76,15 +83,26 @@ pub(crate) fn normal(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Outcome
 
 fn models(sh: &Shared, req: &Incoming<'_>) -> Reply {
     let kind = req.query.and_then(|q| {
-        q.split('&').find_map(|kv| kv.strip_prefix("type=")).map(|v| v.to_ascii_lowercase())
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("type="))
+            .map(|v| v.to_ascii_lowercase())
     });
     Reply::json(200, &sh.catalog.list(kind.as_deref()))
 }
 
 fn chat(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Reply, Reply> {
     let p = validate::chat(req.body, sh.catalog)?;
-    let body = crate::chat::completion(&p.model, sh.catalog.text_model(&p.model), &p.messages, p.max_tokens);
-    let cost = body.get("cost").and_then(|c| c.get("usd")).and_then(Value::as_f64).unwrap_or(0.0);
+    let body = crate::chat::completion(
+        &p.model,
+        sh.catalog.text_model(&p.model),
+        &p.messages,
+        p.max_tokens,
+    );
+    let cost = body
+        .get("cost")
+        .and_then(|c| c.get("usd"))
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
     st.balance_usd = round_usd(st.balance_usd - cost);
     Ok(Reply::json(200, &body))
 }
@@ -122,7 +140,10 @@ fn retrieve(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Outcome, 
     let average = sh.config.average_execution_ms;
     match JobStore::phase(job, sh.config.job_duration, average) {
         JobPhase::Deleted => Err(Reply::error(404, MEDIA_GONE)),
-        JobPhase::Processing { average_ms, elapsed_ms } => Ok(Outcome::plain(Reply::json(
+        JobPhase::Processing {
+            average_ms,
+            elapsed_ms,
+        } => Ok(Outcome::plain(Reply::json(
             200,
             &json!({"status": "PROCESSING", "average_execution_time": average_ms, "execution_duration": elapsed_ms}),
         ))),
@@ -139,7 +160,12 @@ fn retrieve(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Outcome, 
 
 fn complete(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Reply, Reply> {
     let r = validate::job_ref(req.body, sh.catalog, false)?;
-    if st.jobs.get(&r.queue_id).filter(|j| j.model == r.model).is_none() {
+    if st
+        .jobs
+        .get(&r.queue_id)
+        .filter(|j| j.model == r.model)
+        .is_none()
+    {
         return Err(Reply::error(404, MEDIA_GONE));
     }
     st.jobs.delete_media(&r.queue_id);
@@ -147,7 +173,12 @@ fn complete(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Reply, Re
 }
 
 fn download(st: &State, req: &Incoming<'_>, sh: &Shared) -> Reply {
-    let id = req.path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    let id = req
+        .path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
     let Some(job) = st.jobs.get(id).filter(|j| j.private) else {
         return Reply::error(404, MEDIA_GONE);
     };
@@ -172,8 +203,10 @@ fn balance(st: &State) -> Reply {
 
 fn rate_limits(sh: &Shared, st: &State) -> Reply {
     let (video, text) = sh.catalog.ids();
-    let mut limits: Vec<Value> =
-        video.iter().map(|id| json!({"apiModelId": id, "rateLimits": [{"amount": 40, "type": "RPM"}]})).collect();
+    let mut limits: Vec<Value> = video
+        .iter()
+        .map(|id| json!({"apiModelId": id, "rateLimits": [{"amount": 40, "type": "RPM"}]}))
+        .collect();
     limits.extend(text.iter().map(|id| {
         json!({"apiModelId": id, "rateLimits": [{"amount": 100, "type": "RPM"}, {"amount": 1_000_000, "type": "TPM"}]})
     }));

@@ -13,8 +13,18 @@ pub(crate) fn theme_of(user_text: &str) -> String {
             Some(rest[..end].trim().to_owned())
         })
         .filter(|t| !t.is_empty());
-    let theme = quoted.unwrap_or_else(|| user_text.split_whitespace().take(40).collect::<Vec<_>>().join(" "));
-    if theme.is_empty() { "an untitled song".to_owned() } else { theme }
+    let theme = quoted.unwrap_or_else(|| {
+        user_text
+            .split_whitespace()
+            .take(40)
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    if theme.is_empty() {
+        "an untitled song".to_owned()
+    } else {
+        theme
+    }
 }
 
 /// The text of the last `user` message (string content or the text parts of an array).
@@ -60,7 +70,12 @@ pub(crate) fn approx_tokens(text: &str) -> u64 {
 }
 
 /// The whole OpenAI-shaped response body.
-pub(crate) fn completion(model: &str, model_spec: Option<&Value>, messages: &[Value], max_tokens: Option<u64>) -> Value {
+pub(crate) fn completion(
+    model: &str,
+    model_spec: Option<&Value>,
+    messages: &[Value],
+    max_tokens: Option<u64>,
+) -> Value {
     let user = last_user_text(messages);
     let (content, cut) = reply_text(&user, max_tokens);
     let prompt_chars: String = messages
@@ -72,10 +87,17 @@ pub(crate) fn completion(model: &str, model_spec: Option<&Value>, messages: &[Va
     let completion_tokens = content.split_whitespace().count() as u64;
     let price = |kind: &str| {
         model_spec
-            .and_then(|m| m.get("model_spec")?.get("pricing")?.get(kind)?.get("usd")?.as_f64())
+            .and_then(|m| {
+                m.get("model_spec")?
+                    .get("pricing")?
+                    .get(kind)?
+                    .get("usd")?
+                    .as_f64()
+            })
             .unwrap_or(1.0)
     };
-    let usd = (prompt_tokens as f64 * price("input") + completion_tokens as f64 * price("output")) / 1_000_000.0;
+    let usd = (prompt_tokens as f64 * price("input") + completion_tokens as f64 * price("output"))
+        / 1_000_000.0;
     let usd = (usd * 1e8).round() / 1e8;
     let id = format!("chatcmpl-{}", uuid::Uuid::new_v4().simple());
     let created = crate::ratelimit::unix_secs(std::time::SystemTime::now());
@@ -109,7 +131,10 @@ mod tests {
 
     #[test]
     fn quoted_theme_is_used() {
-        let (t, cut) = reply_text("Write a video prompt for the theme \"neon rain over Venice\".", None);
+        let (t, cut) = reply_text(
+            "Write a video prompt for the theme \"neon rain over Venice\".",
+            None,
+        );
         assert!(t.contains("neon rain over Venice"));
         assert!(!cut);
         let (short, cut) = reply_text("theme: \"x\"", Some(5));

@@ -41,8 +41,12 @@ pub(crate) async fn handle(sh: &Shared, method: &str, path: &str, body: Body) ->
             Ok(bytes) => match parse_fault(&bytes) {
                 Ok(req) => {
                     let mut st = sh.lock();
-                    st.faults.push(req.endpoint, Fault::from(req.fault), req.times);
-                    Reply::json(200, &json!({"ok": true, "pending": st.faults.pending(req.endpoint)}))
+                    st.faults
+                        .push(req.endpoint, Fault::from(req.fault), req.times);
+                    Reply::json(
+                        200,
+                        &json!({"ok": true, "pending": st.faults.pending(req.endpoint)}),
+                    )
                 }
                 Err(e) => Reply::error(400, &e.to_string()),
             },
@@ -50,8 +54,10 @@ pub(crate) async fn handle(sh: &Shared, method: &str, path: &str, body: Body) ->
         },
         ("GET", "/_sim/faults") => {
             let st = sh.lock();
-            let pending: serde_json::Map<String, Value> =
-                Endpoint::ALL.iter().map(|e| (e.name().to_owned(), json!(st.faults.pending(*e)))).collect();
+            let pending: serde_json::Map<String, Value> = Endpoint::ALL
+                .iter()
+                .map(|e| (e.name().to_owned(), json!(st.faults.pending(*e))))
+                .collect();
             Reply::json(200, &Value::Object(pending))
         }
         ("GET", "/_sim/requests") => {
@@ -65,9 +71,15 @@ pub(crate) async fn handle(sh: &Shared, method: &str, path: &str, body: Body) ->
         }
         ("GET", "/_sim/state") => {
             let st = sh.lock();
-            Reply::json(200, &json!({"balance_usd": st.balance_usd, "jobs": st.jobs.len(), "requests": st.log.len()}))
+            Reply::json(
+                200,
+                &json!({"balance_usd": st.balance_usd, "jobs": st.jobs.len(), "requests": st.log.len()}),
+            )
         }
-        _ => Reply::error(404, &format!("venice-sim control API has no {method} {path}")),
+        _ => Reply::error(
+            404,
+            &format!("venice-sim control API has no {method} {path}"),
+        ),
     };
     reply.into_response()
 }

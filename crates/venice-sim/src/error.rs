@@ -4,7 +4,9 @@
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
     /// Binding or serving the TCP socket failed.
-    #[error("venice-sim could not listen on 127.0.0.1:{port}: {source} (is the port already in use?)")]
+    #[error(
+        "venice-sim could not listen on 127.0.0.1:{port}: {source} (is the port already in use?)"
+    )]
     Bind {
         /// The port that was asked for (0 = any).
         port: u16,

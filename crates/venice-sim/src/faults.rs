@@ -69,7 +69,10 @@ pub enum Fault {
 impl Fault {
     /// Faults that only make sense on a response that delivers an MP4.
     pub(crate) fn is_video_body(&self) -> bool {
-        matches!(self, Fault::DropMidBody | Fault::TruncatedMp4 | Fault::NotMp4)
+        matches!(
+            self,
+            Fault::DropMidBody | Fault::TruncatedMp4 | Fault::NotMp4
+        )
     }
 }
 
@@ -151,8 +154,14 @@ impl From<FaultSpec> for Fault {
             FaultSpec::InsufficientBalance => Fault::InsufficientBalance,
             FaultSpec::Unauthorized => Fault::Unauthorized,
             FaultSpec::MediaGone => Fault::MediaGone,
-            FaultSpec::ContentPolicy { credits_refunded } => Fault::ContentPolicy { credits_refunded },
-            FaultSpec::Status { status, body, headers } => Fault::Status {
+            FaultSpec::ContentPolicy { credits_refunded } => {
+                Fault::ContentPolicy { credits_refunded }
+            }
+            FaultSpec::Status {
+                status,
+                body,
+                headers,
+            } => Fault::Status {
                 status,
                 body: body.unwrap_or_else(|| serde_json::json!({"error": "Simulated error"})),
                 headers,
@@ -160,7 +169,9 @@ impl From<FaultSpec> for Fault {
             FaultSpec::DropMidBody => Fault::DropMidBody,
             FaultSpec::TruncatedMp4 => Fault::TruncatedMp4,
             FaultSpec::NotMp4 => Fault::NotMp4,
-            FaultSpec::SlowBody { delay_ms } => Fault::SlowBody { delay: Duration::from_millis(delay_ms) },
+            FaultSpec::SlowBody { delay_ms } => Fault::SlowBody {
+                delay: Duration::from_millis(delay_ms),
+            },
             FaultSpec::HangAfterReceive => Fault::HangAfterReceive,
             FaultSpec::UnknownStatus { status } => Fault::UnknownStatus(status),
         }

@@ -86,15 +86,24 @@ impl Catalog {
     pub(crate) fn get() -> Result<&'static Catalog, crate::SimError> {
         static CATALOG: OnceLock<Result<Catalog, (&'static str, String)>> = OnceLock::new();
         let c = CATALOG.get_or_init(|| {
-            let video = serde_json::from_str(MODELS_VIDEO).map_err(|e| ("models-video.json", e.to_string()))?;
-            let text = serde_json::from_str(MODELS_TEXT).map_err(|e| ("models-text.json", e.to_string()))?;
+            let video = serde_json::from_str(MODELS_VIDEO)
+                .map_err(|e| ("models-video.json", e.to_string()))?;
+            let text = serde_json::from_str(MODELS_TEXT)
+                .map_err(|e| ("models-text.json", e.to_string()))?;
             Ok(Catalog { video, text })
         });
-        c.as_ref().map_err(|(name, message)| crate::SimError::Fixture { name, message: message.clone() })
+        c.as_ref()
+            .map_err(|(name, message)| crate::SimError::Fixture {
+                name,
+                message: message.clone(),
+            })
     }
 
     fn find<'a>(list: &'a Value, id: &str) -> Option<&'a Value> {
-        list.get("data")?.as_array()?.iter().find(|m| m.get("id").and_then(Value::as_str) == Some(id))
+        list.get("data")?
+            .as_array()?
+            .iter()
+            .find(|m| m.get("id").and_then(Value::as_str) == Some(id))
     }
 
     pub(crate) fn video_model(&self, id: &str) -> Option<VideoModel<'_>> {
@@ -116,14 +125,18 @@ impl Catalog {
     pub(crate) fn list(&self, kind: Option<&str>) -> Value {
         let data = |v: &Value| v.get("data").cloned().unwrap_or(Value::Array(vec![]));
         match kind {
-            Some("video") => serde_json::json!({"object": "list", "type": "video", "data": data(&self.video)}),
+            Some("video") => {
+                serde_json::json!({"object": "list", "type": "video", "data": data(&self.video)})
+            }
             Some("all") => {
                 let mut all = data(&self.text).as_array().cloned().unwrap_or_default();
                 all.extend(data(&self.video).as_array().cloned().unwrap_or_default());
                 serde_json::json!({"object": "list", "type": "all", "data": all})
             }
             // Venice's default type is text; other types have no models here.
-            None | Some("text") => serde_json::json!({"object": "list", "type": "text", "data": data(&self.text)}),
+            None | Some("text") => {
+                serde_json::json!({"object": "list", "type": "text", "data": data(&self.text)})
+            }
             Some(other) => serde_json::json!({"object": "list", "type": other, "data": []}),
         }
     }
@@ -133,7 +146,11 @@ impl Catalog {
         let ids = |v: &Value| {
             v.get("data")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|m| m.get("id")?.as_str().map(str::to_owned)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|m| m.get("id")?.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         (ids(&self.video), ids(&self.text))
@@ -148,7 +165,10 @@ pub(crate) struct VideoModel<'a> {
 
 impl<'a> VideoModel<'a> {
     pub(crate) fn id(&self) -> &'a str {
-        self.raw.get("id").and_then(Value::as_str).unwrap_or_default()
+        self.raw
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 
     fn constraints(&self) -> Option<&'a Value> {
@@ -164,11 +184,17 @@ impl<'a> VideoModel<'a> {
     }
 
     fn flag(&self, key: &str) -> bool {
-        self.constraints().and_then(|c| c.get(key)).and_then(Value::as_bool).unwrap_or(false)
+        self.constraints()
+            .and_then(|c| c.get(key))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
     }
 
     pub(crate) fn model_type(&self) -> &'a str {
-        self.constraints().and_then(|c| c.get("model_type")).and_then(Value::as_str).unwrap_or("text-to-video")
+        self.constraints()
+            .and_then(|c| c.get("model_type"))
+            .and_then(Value::as_str)
+            .unwrap_or("text-to-video")
     }
 
     pub(crate) fn audio(&self) -> bool {
@@ -224,8 +250,14 @@ mod tests {
     fn fixtures_are_faststart_mp4s() {
         for f in fixture_videos() {
             assert_eq!(&f.bytes[4..8], b"ftyp", "{}", f.name);
-            let ftyp_len = u32::from_be_bytes([f.bytes[0], f.bytes[1], f.bytes[2], f.bytes[3]]) as usize;
-            assert_eq!(&f.bytes[ftyp_len + 4..ftyp_len + 8], b"moov", "{} is not +faststart", f.name);
+            let ftyp_len =
+                u32::from_be_bytes([f.bytes[0], f.bytes[1], f.bytes[2], f.bytes[3]]) as usize;
+            assert_eq!(
+                &f.bytes[ftyp_len + 4..ftyp_len + 8],
+                b"moov",
+                "{} is not +faststart",
+                f.name
+            );
         }
     }
 }

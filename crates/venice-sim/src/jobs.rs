@@ -36,11 +36,22 @@ pub(crate) struct JobStore {
 }
 
 impl JobStore {
-    pub(crate) fn create(&mut self, model: &str, video: &'static FixtureVideo, private: bool) -> Uuid {
+    pub(crate) fn create(
+        &mut self,
+        model: &str,
+        video: &'static FixtureVideo,
+        private: bool,
+    ) -> Uuid {
         let id = Uuid::new_v4();
         self.jobs.insert(
             id,
-            Job { model: model.to_owned(), video, private, created: Instant::now(), media_deleted: false },
+            Job {
+                model: model.to_owned(),
+                video,
+                private,
+                created: Instant::now(),
+                media_deleted: false,
+            },
         );
         id
     }
@@ -71,8 +82,15 @@ impl JobStore {
         if elapsed >= job_duration {
             return JobPhase::Ready;
         }
-        let fraction = if job_duration.is_zero() { 1.0 } else { elapsed.as_secs_f64() / job_duration.as_secs_f64() };
-        JobPhase::Processing { average_ms, elapsed_ms: (fraction * average_ms as f64).floor() as u64 }
+        let fraction = if job_duration.is_zero() {
+            1.0
+        } else {
+            elapsed.as_secs_f64() / job_duration.as_secs_f64()
+        };
+        JobPhase::Processing {
+            average_ms,
+            elapsed_ms: (fraction * average_ms as f64).floor() as u64,
+        }
     }
 }
 
@@ -90,10 +108,16 @@ mod tests {
             JobStore::phase(job, Duration::from_secs(60), 145_000),
             JobPhase::Processing { average_ms, elapsed_ms } if average_ms == 145_000 && elapsed_ms < 145_000
         ));
-        assert_eq!(JobStore::phase(job, Duration::ZERO, 145_000), JobPhase::Ready);
+        assert_eq!(
+            JobStore::phase(job, Duration::ZERO, 145_000),
+            JobPhase::Ready
+        );
         assert!(store.delete_media(&id));
         let job = store.get(&id).expect("job");
-        assert_eq!(JobStore::phase(job, Duration::ZERO, 145_000), JobPhase::Deleted);
+        assert_eq!(
+            JobStore::phase(job, Duration::ZERO, 145_000),
+            JobPhase::Deleted
+        );
         assert!(store.get("not-a-uuid").is_none());
         assert_eq!(store.len(), 1);
     }

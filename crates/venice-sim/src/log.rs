@@ -45,7 +45,8 @@ impl Endpoint {
     pub fn route(method: &str, path: &str) -> Option<Endpoint> {
         let path = path.trim_end_matches('/');
         if let Some(rest) = path.strip_prefix("/_sim/download/") {
-            return (method == "GET" && !rest.is_empty() && !rest.contains('/')).then_some(Endpoint::Download);
+            return (method == "GET" && !rest.is_empty() && !rest.contains('/'))
+                .then_some(Endpoint::Download);
         }
         let rest = path.strip_prefix("/api/v1")?;
         match (method, rest) {

@@ -26,11 +26,14 @@ struct Args {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
-    let job_duration = Duration::try_from_secs_f64(args.job_seconds.max(0.0)).unwrap_or(Duration::from_secs(10));
+    let job_duration =
+        Duration::try_from_secs_f64(args.job_seconds.max(0.0)).unwrap_or(Duration::from_secs(10));
     let config = SimConfig {
         port: args.port,
         api_key: args.api_key,

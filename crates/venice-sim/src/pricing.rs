@@ -65,7 +65,10 @@ pub(crate) fn duration_secs(duration: &str) -> u32 {
 
 /// The family rate for a model id.
 pub(crate) fn family_rate(model: &str) -> f64 {
-    FAMILY_RATES.iter().find(|(p, _)| model.starts_with(p)).map_or(DEFAULT_RATE, |(_, r)| *r)
+    FAMILY_RATES
+        .iter()
+        .find(|(p, _)| model.starts_with(p))
+        .map_or(DEFAULT_RATE, |(_, r)| *r)
 }
 
 /// The sim's price in USD for one video: deterministic, always positive.
@@ -85,10 +88,22 @@ mod tests {
 
     #[test]
     fn table_examples() {
-        assert_eq!(quote_usd("wan-2.5-preview-text-to-video", "5s", Some("720p"), false), 0.25);
-        assert_eq!(quote_usd("wan-2.5-preview-text-to-video", "10s", Some("1080p"), true), 0.95);
-        assert_eq!(quote_usd("veo3.1-full-text-to-video", "8s", Some("4k"), true), 9.76);
-        assert_eq!(quote_usd("topaz-video-upscale", "Auto", Some("2x"), false), 0.1);
+        assert_eq!(
+            quote_usd("wan-2.5-preview-text-to-video", "5s", Some("720p"), false),
+            0.25
+        );
+        assert_eq!(
+            quote_usd("wan-2.5-preview-text-to-video", "10s", Some("1080p"), true),
+            0.95
+        );
+        assert_eq!(
+            quote_usd("veo3.1-full-text-to-video", "8s", Some("4k"), true),
+            9.76
+        );
+        assert_eq!(
+            quote_usd("topaz-video-upscale", "Auto", Some("2x"), false),
+            0.1
+        );
         assert!(quote_usd("unknown-model", "1s", Some("256p"), false) > 0.0);
     }
 }

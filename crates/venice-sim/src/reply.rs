@@ -82,10 +82,14 @@ impl Reply {
                 // Send half, give hyper time to flush headers + that half, then fail the body so the
                 // connection is closed short of Content-Length.
                 let half = self.body.slice(..len / 2);
-                let first = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(half) });
+                let first =
+                    futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(half) });
                 let cut = futures_util::stream::once(async {
                     tokio::time::sleep(Duration::from_millis(100)).await;
-                    Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "venice-sim: dropped mid-body"))
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionReset,
+                        "venice-sim: dropped mid-body",
+                    ))
                 });
                 Body::from_stream(futures_util::StreamExt::chain(first, cut))
             }
@@ -98,9 +102,13 @@ impl Reply {
             }
         };
         let mut resp = Response::new(body);
-        *resp.status_mut() = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        *resp.status_mut() =
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let h = resp.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
         h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
         for (name, value) in self.headers {
             if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
@@ -113,9 +121,12 @@ impl Reply {
 
 /// A body that ends the connection at once without a byte (used to release hung requests at shutdown).
 pub(crate) fn aborted_response() -> Response<Body> {
-    let chunks: Vec<Result<Bytes, std::io::Error>> =
-        vec![Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "venice-sim: shutting down"))];
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![Err(std::io::Error::new(
+        std::io::ErrorKind::ConnectionAborted,
+        "venice-sim: shutting down",
+    ))];
     let mut resp = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
-    resp.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(1u32));
+    resp.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(1u32));
     resp
 }

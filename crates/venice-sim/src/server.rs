@@ -45,7 +45,11 @@ async fn handle(AxState(sh): AxState<Arc<Shared>>, req: Request) -> Response<Bod
         Ok(b) => (b, false),
         Err(_) => (bytes::Bytes::new(), true),
     };
-    let parsed: Option<Value> = if raw.is_empty() { None } else { serde_json::from_slice(&raw).ok() };
+    let parsed: Option<Value> = if raw.is_empty() {
+        None
+    } else {
+        serde_json::from_slice(&raw).ok()
+    };
     let record = RecordedRequest {
         endpoint,
         method,
@@ -54,13 +58,28 @@ async fn handle(AxState(sh): AxState<Arc<Shared>>, req: Request) -> Response<Bod
         body: parsed.clone(),
         raw_body: raw.to_vec(),
         authorization_present: parts.headers.contains_key(header::AUTHORIZATION),
-        user_agent: parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        user_agent: parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
         status: 0,
         at,
     };
-    let incoming =
-        Incoming { endpoint, path: &path, query: query.as_deref(), headers: &parts.headers, body: parsed.as_ref() };
-    let reply = answer(&sh, record, &incoming, too_large, !raw.is_empty() && parsed.is_none());
+    let incoming = Incoming {
+        endpoint,
+        path: &path,
+        query: query.as_deref(),
+        headers: &parts.headers,
+        body: parsed.as_ref(),
+    };
+    let reply = answer(
+        &sh,
+        record,
+        &incoming,
+        too_large,
+        !raw.is_empty() && parsed.is_none(),
+    );
     if reply.delivery == Delivery::Hang {
         let mut rx = sh.shutdown.subscribe();
         let _ = rx.wait_for(|stop| *stop).await;
@@ -70,32 +89,61 @@ async fn handle(AxState(sh): AxState<Arc<Shared>>, req: Request) -> Response<Bod
 }
 
 /// Logs the request, decides the answer (faults first) and adds the common headers; all under one lock.
-fn answer(sh: &Shared, record: RecordedRequest, req: &Incoming<'_>, too_large: bool, bad_json: bool) -> Reply {
+fn answer(
+    sh: &Shared,
+    record: RecordedRequest,
+    req: &Incoming<'_>,
+    too_large: bool,
+    bad_json: bool,
+) -> Reply {
     let mut st = sh.lock();
     let balance_before = st.balance_usd;
     let rate = st.rates.hit(req.endpoint);
     let index = st.log.len();
     st.log.push(record);
     let mut reply = if too_large {
-        Reply::json(413, &json!({"code": "PAYLOAD_TOO_LARGE", "error": "Request body exceeds the maximum allowed size of 35 MB."}))
+        Reply::json(
+            413,
+            &json!({"code": "PAYLOAD_TOO_LARGE", "error": "Request body exceeds the maximum allowed size of 35 MB."}),
+        )
     } else if bad_json {
-        Reply::json(400, &json!({"error": "Invalid request parameters", "details": {"_errors": ["Body is not valid JSON"]}}))
+        Reply::json(
+            400,
+            &json!({"error": "Invalid request parameters", "details": {"_errors": ["Body is not valid JSON"]}}),
+        )
     } else {
         decide(sh, &mut st, req)
     };
     let has = |r: &Reply, name: &str| r.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
     if !has(&reply, "x-ratelimit-remaining-requests") {
-        reply.headers.push(("x-ratelimit-limit-requests".into(), rate.limit.to_string()));
-        reply.headers.push(("x-ratelimit-remaining-requests".into(), rate.remaining.to_string()));
-        reply.headers.push(("x-ratelimit-reset-requests".into(), rate.reset_unix.to_string()));
+        reply
+            .headers
+            .push(("x-ratelimit-limit-requests".into(), rate.limit.to_string()));
+        reply.headers.push((
+            "x-ratelimit-remaining-requests".into(),
+            rate.remaining.to_string(),
+        ));
+        reply.headers.push((
+            "x-ratelimit-reset-requests".into(),
+            rate.reset_unix.to_string(),
+        ));
     } else if !has(&reply, "x-ratelimit-limit-requests") {
-        reply.headers.push(("x-ratelimit-limit-requests".into(), rate.limit.to_string()));
+        reply
+            .headers
+            .push(("x-ratelimit-limit-requests".into(), rate.limit.to_string()));
     }
     reply.headers.push(("CF-RAY".into(), cf_ray()));
-    reply.headers.push(("x-venice-balance-usd".into(), format!("{balance_before:.4}")));
-    reply.headers.push(("x-venice-balance-diem".into(), "0.0000".into()));
+    reply.headers.push((
+        "x-venice-balance-usd".into(),
+        format!("{balance_before:.4}"),
+    ));
+    reply
+        .headers
+        .push(("x-venice-balance-diem".into(), "0.0000".into()));
     if let Some(warning) = deprecation_warning(sh, req.body) {
-        reply.headers.push(("x-venice-model-deprecation-warning".into(), warning));
+        reply
+            .headers
+            .push(("x-venice-model-deprecation-warning".into(), warning));
     }
     if let Some(entry) = st.log.get_mut(index) {
         entry.status = reply.logged_status();
@@ -166,21 +214,27 @@ fn video_fault(fault: Fault, outcome: Outcome) -> Reply {
 fn fault_reply(fault: &Fault, endpoint: Endpoint, average_ms: u64) -> Reply {
     match fault {
         Fault::RateLimited { reset_after_secs } => {
-            let reset = crate::ratelimit::unix_secs(std::time::SystemTime::now()) + reset_after_secs;
+            let reset =
+                crate::ratelimit::unix_secs(std::time::SystemTime::now()) + reset_after_secs;
             Reply::error(429, "Rate limit exceeded")
                 .with_header("x-ratelimit-remaining-requests", "0")
                 .with_header("x-ratelimit-reset-requests", reset.to_string())
                 .with_header("retry-after", reset_after_secs.to_string())
         }
         Fault::ServerError => Reply::error(500, "Inference processing failed"),
-        Fault::Unavailable => Reply::error(503, "The model is at capacity. Please try again later."),
+        Fault::Unavailable => {
+            Reply::error(503, "The model is at capacity. Please try again later.")
+        }
         Fault::GatewayTimeout => Reply::error(504, "Gateway timeout"),
         Fault::InsufficientBalance => Reply::error(
             402,
             "Insufficient USD or Diem balance to complete request. Visit https://venice.ai/settings/api to add credits.",
         ),
         Fault::Unauthorized => Reply::error(401, "Authentication failed"),
-        Fault::MediaGone => Reply::error(404, "Media could not be found. Request may be invalid, expired, or deleted."),
+        Fault::MediaGone => Reply::error(
+            404,
+            "Media could not be found. Request may be invalid, expired, or deleted.",
+        ),
         Fault::ContentPolicy { credits_refunded } if endpoint == Endpoint::VideoQueue => {
             let _ = credits_refunded;
             Reply::json(
@@ -192,7 +246,11 @@ fn fault_reply(fault: &Fault, endpoint: Endpoint, average_ms: u64) -> Reply {
             )
         }
         Fault::ContentPolicy { credits_refunded } => {
-            let refunded = if *credits_refunded { " Credits have been refunded." } else { "" };
+            let refunded = if *credits_refunded {
+                " Credits have been refunded."
+            } else {
+                ""
+            };
             Reply::json(
                 422,
                 &json!({"error": {
@@ -203,7 +261,11 @@ fn fault_reply(fault: &Fault, endpoint: Endpoint, average_ms: u64) -> Reply {
                 }}),
             )
         }
-        Fault::Status { status, body, headers } => {
+        Fault::Status {
+            status,
+            body,
+            headers,
+        } => {
             let mut reply = Reply::json(*status, body);
             reply.headers.extend(headers.iter().cloned());
             reply
@@ -213,9 +275,11 @@ fn fault_reply(fault: &Fault, endpoint: Endpoint, average_ms: u64) -> Reply {
             &json!({"status": status, "average_execution_time": average_ms, "execution_duration": average_ms / 2}),
         ),
         // Handled by the caller.
-        Fault::DropMidBody | Fault::TruncatedMp4 | Fault::NotMp4 | Fault::SlowBody { .. } | Fault::HangAfterReceive => {
-            Reply::error(500, "venice-sim: unexpected fault routing")
-        }
+        Fault::DropMidBody
+        | Fault::TruncatedMp4
+        | Fault::NotMp4
+        | Fault::SlowBody { .. }
+        | Fault::HangAfterReceive => Reply::error(500, "venice-sim: unexpected fault routing"),
     }
 }
 
@@ -229,5 +293,7 @@ fn deprecation_warning(sh: &Shared, body: Option<&Value>) -> Option<String> {
     let model = body?.get("model")?.as_str()?;
     let dep = sh.catalog.deprecation(model)?;
     let date = dep.get("date").and_then(Value::as_str).unwrap_or("soon");
-    Some(format!("The model {model} is deprecated and will be removed on {date}. Please migrate to another model."))
+    Some(format!(
+        "The model {model} is deprecated and will be removed on {date}. Please migrate to another model."
+    ))
 }

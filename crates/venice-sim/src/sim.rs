@@ -38,7 +38,9 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// `http://127.0.0.1:{port}`
@@ -109,12 +111,21 @@ impl VeniceSim {
             let stop = async move {
                 let _ = rx.wait_for(|stop| *stop).await;
             };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+            {
                 tracing::warn!("venice-sim server error: {e}");
             }
         });
         tracing::debug!("venice-sim listening on {addr}");
-        Ok(VeniceSim { shared, guard: Arc::new(Guard { shutdown, server: Mutex::new(Some(server)) }) })
+        Ok(VeniceSim {
+            shared,
+            guard: Arc::new(Guard {
+                shutdown,
+                server: Mutex::new(Some(server)),
+            }),
+        })
     }
 
     /// `http://127.0.0.1:{port}/api/v1`
@@ -149,7 +160,12 @@ impl VeniceSim {
 
     /// How many requests reached `endpoint`.
     pub fn count(&self, endpoint: Endpoint) -> usize {
-        self.shared.lock().log.iter().filter(|r| r.endpoint == Some(endpoint)).count()
+        self.shared
+            .lock()
+            .log
+            .iter()
+            .filter(|r| r.endpoint == Some(endpoint))
+            .count()
     }
 
     /// Forgets the request log.
@@ -176,10 +192,18 @@ impl VeniceSim {
     /// up to 5 s for in-flight responses.
     pub async fn shutdown(self) {
         let _ = self.guard.shutdown.send(true);
-        let handle = self.guard.server.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        let handle = self
+            .guard
+            .server
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         if let Some(handle) = handle {
             let abort = handle.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), handle).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(5), handle)
+                .await
+                .is_err()
+            {
                 abort.abort();
             }
         }

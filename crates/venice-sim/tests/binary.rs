@@ -33,22 +33,49 @@ async fn standalone_binary_serves_models() {
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).map(|_| line)
     });
-    let line = tokio::time::timeout(Duration::from_secs(20), line).await.unwrap().unwrap().unwrap();
+    let line = tokio::time::timeout(Duration::from_secs(20), line)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     let base = line.trim().to_owned();
-    assert!(base.starts_with("http://127.0.0.1:") && base.ends_with("/api/v1"), "{base}");
+    assert!(
+        base.starts_with("http://127.0.0.1:") && base.ends_with("/api/v1"),
+        "{base}"
+    );
 
     let http = reqwest::Client::new();
-    let models: Value = http.get(format!("{base}/models?type=video")).send().await.unwrap().json().await.unwrap();
+    let models: Value = http
+        .get(format!("{base}/models?type=video"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(models["data"].as_array().unwrap().len(), 116);
-    let denied = http.get(format!("{base}/billing/balance")).bearer_auth("wrong").send().await.unwrap();
+    let denied = http
+        .get(format!("{base}/billing/balance"))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(denied.status(), 401);
-    let ok = http.get(format!("{base}/billing/balance")).bearer_auth("sk-bin").send().await.unwrap();
+    let ok = http
+        .get(format!("{base}/billing/balance"))
+        .bearer_auth("sk-bin")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
 }
 
 #[test]
 fn fixtures_are_real_videos_of_the_claimed_size() {
-    let have_ffprobe = Command::new("ffprobe").arg("-version").output().is_ok_and(|o| o.status.success());
+    let have_ffprobe = Command::new("ffprobe")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !have_ffprobe {
         eprintln!("note: ffprobe not installed; skipping the real-video check of the fixtures");
         return;
@@ -59,7 +86,12 @@ fn fixtures_are_real_videos_of_the_claimed_size() {
     let mut total = 0;
     for f in fixtures {
         let path = dir.join(format!("{}.mp4", f.name));
-        assert_eq!(std::fs::read(&path).unwrap(), f.bytes, "{} differs from the bundled bytes", f.name);
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            f.bytes,
+            "{} differs from the bundled bytes",
+            f.name
+        );
         total += f.bytes.len();
         let out = Command::new("ffprobe")
             .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
@@ -74,9 +106,18 @@ fn fixtures_are_real_videos_of_the_claimed_size() {
         assert_eq!(s["codec_name"], "h264", "{}", f.name);
         assert_eq!(s["pix_fmt"], "yuv420p", "{}", f.name);
         assert_eq!(s["width"].as_u64(), Some(u64::from(f.width)), "{}", f.name);
-        assert_eq!(s["height"].as_u64(), Some(u64::from(f.height)), "{}", f.name);
+        assert_eq!(
+            s["height"].as_u64(),
+            Some(u64::from(f.height)),
+            "{}",
+            f.name
+        );
         let secs: f64 = v["format"]["duration"].as_str().unwrap().parse().unwrap();
-        assert!((secs - f64::from(f.duration_secs)).abs() < 0.1, "{} lasts {secs}", f.name);
+        assert!(
+            (secs - f64::from(f.duration_secs)).abs() < 0.1,
+            "{} lasts {secs}",
+            f.name
+        );
     }
     assert!(total < 300 * 1024, "fixtures total {total} bytes");
 }

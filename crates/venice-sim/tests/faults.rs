@@ -20,22 +20,42 @@ async fn error_faults_replace_the_answer_once_in_fifo_order() {
     let h = start(0).await;
     let cases: Vec<(Fault, u16, &str)> = vec![
         (Fault::ServerError, 500, "Inference processing failed"),
-        (Fault::Unavailable, 503, "The model is at capacity. Please try again later."),
+        (
+            Fault::Unavailable,
+            503,
+            "The model is at capacity. Please try again later.",
+        ),
         (Fault::GatewayTimeout, 504, "Gateway timeout"),
-        (Fault::InsufficientBalance, 402, "Insufficient USD or Diem balance"),
+        (
+            Fault::InsufficientBalance,
+            402,
+            "Insufficient USD or Diem balance",
+        ),
         (Fault::Unauthorized, 401, "Authentication failed"),
-        (Fault::MediaGone, 404, "Media could not be found. Request may be invalid, expired, or deleted."),
+        (
+            Fault::MediaGone,
+            404,
+            "Media could not be found. Request may be invalid, expired, or deleted.",
+        ),
     ];
     for (fault, _, _) in &cases {
         h.sim.inject(Endpoint::VideoQueue, fault.clone());
     }
     assert_eq!(h.sim.pending_faults(Endpoint::VideoQueue), cases.len());
     for (_, status, message) in &cases {
-        let resp = h.post("/video/queue", &json!({"model": T2V, "prompt": "p", "duration": "5s"})).await;
+        let resp = h
+            .post(
+                "/video/queue",
+                &json!({"model": T2V, "prompt": "p", "duration": "5s"}),
+            )
+            .await;
         assert_eq!(resp.status().as_u16(), *status);
         assert!(resp.headers().contains_key("cf-ray"));
         let body: Value = resp.json().await.unwrap();
-        assert!(body["error"].as_str().unwrap().starts_with(message), "{body}");
+        assert!(
+            body["error"].as_str().unwrap().starts_with(message),
+            "{body}"
+        );
     }
     // A queue answered with an error created no job and charged nothing; the next one is normal.
     assert_eq!(h.sim.job_count(), 0);
@@ -51,7 +71,8 @@ async fn error_faults_replace_the_answer_once_in_fifo_order() {
 #[tokio::test]
 async fn inject_times_repeats_and_other_endpoints_are_untouched() {
     let h = start(0).await;
-    h.sim.inject_times(Endpoint::VideoQuote, Fault::Unavailable, 2);
+    h.sim
+        .inject_times(Endpoint::VideoQuote, Fault::Unavailable, 2);
     let body = json!({"model": T2V, "duration": "5s"});
     assert_eq!(h.post("/video/quote", &body).await.status(), 503);
     assert_eq!(h.get("/billing/balance").await.status(), 200);
@@ -62,17 +83,34 @@ async fn inject_times_repeats_and_other_endpoints_are_untouched() {
 #[tokio::test]
 async fn rate_limited_headers() {
     let h = start(0).await;
-    h.sim.inject(Endpoint::VideoRetrieve, Fault::RateLimited { reset_after_secs: 7 });
+    h.sim.inject(
+        Endpoint::VideoRetrieve,
+        Fault::RateLimited {
+            reset_after_secs: 7,
+        },
+    );
     let id = ready_job(&h).await;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let resp = h.retrieve(T2V, &id).await;
     assert_eq!(resp.status(), 429);
     assert_eq!(header(&resp, "x-ratelimit-remaining-requests"), Some("0"));
     assert_eq!(header(&resp, "retry-after"), Some("7"));
     assert_eq!(header(&resp, "x-ratelimit-limit-requests"), Some("120"));
-    let reset: u64 = header(&resp, "x-ratelimit-reset-requests").unwrap().parse().unwrap();
+    let reset: u64 = header(&resp, "x-ratelimit-reset-requests")
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((now + 6..=now + 8).contains(&reset), "{reset} vs {now}");
-    assert_eq!(resp.headers().get_all("x-ratelimit-remaining-requests").iter().count(), 1);
+    assert_eq!(
+        resp.headers()
+            .get_all("x-ratelimit-remaining-requests")
+            .iter()
+            .count(),
+        1
+    );
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body, json!({"error": "Rate limit exceeded"}));
     assert_eq!(h.retrieve(T2V, &id).await.status(), 200);
@@ -81,8 +119,18 @@ async fn rate_limited_headers() {
 #[tokio::test]
 async fn content_policy_flat_on_queue_nested_on_retrieve() {
     let h = start(0).await;
-    h.sim.inject(Endpoint::VideoQueue, Fault::ContentPolicy { credits_refunded: true });
-    let resp = h.post("/video/queue", &json!({"model": T2V, "prompt": "p", "duration": "5s"})).await;
+    h.sim.inject(
+        Endpoint::VideoQueue,
+        Fault::ContentPolicy {
+            credits_refunded: true,
+        },
+    );
+    let resp = h
+        .post(
+            "/video/queue",
+            &json!({"model": T2V, "prompt": "p", "duration": "5s"}),
+        )
+        .await;
     assert_eq!(resp.status(), 422);
     let body: Value = resp.json().await.unwrap();
     assert!(body["error"].is_string());
@@ -90,7 +138,12 @@ async fn content_policy_flat_on_queue_nested_on_retrieve() {
 
     let id = ready_job(&h).await;
     for refunded in [true, false] {
-        h.sim.inject(Endpoint::VideoRetrieve, Fault::ContentPolicy { credits_refunded: refunded });
+        h.sim.inject(
+            Endpoint::VideoRetrieve,
+            Fault::ContentPolicy {
+                credits_refunded: refunded,
+            },
+        );
         let resp = h.retrieve(T2V, &id).await;
         assert_eq!(resp.status(), 422);
         let body: Value = resp.json().await.unwrap();
@@ -111,14 +164,22 @@ async fn status_and_unknown_status_faults() {
             headers: vec![("x-extra".into(), "1".into())],
         },
     );
-    let resp = h.post("/video/queue", &json!({"model": T2V, "prompt": "p", "duration": "5s"})).await;
+    let resp = h
+        .post(
+            "/video/queue",
+            &json!({"model": T2V, "prompt": "p", "duration": "5s"}),
+        )
+        .await;
     assert_eq!(resp.status(), 409);
     assert_eq!(header(&resp, "x-extra"), Some("1"));
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "needs_consent");
 
     let id = ready_job(&h).await;
-    h.sim.inject(Endpoint::VideoRetrieve, Fault::UnknownStatus("QUEUED_FOR_REVIEW".into()));
+    h.sim.inject(
+        Endpoint::VideoRetrieve,
+        Fault::UnknownStatus("QUEUED_FOR_REVIEW".into()),
+    );
     let body: Value = h.retrieve(T2V, &id).await.json().await.unwrap();
     assert_eq!(body["status"], "QUEUED_FOR_REVIEW");
     assert!(body["average_execution_time"].is_number() && body["execution_duration"].is_number());
@@ -155,13 +216,13 @@ async fn drop_mid_body_closes_the_connection_short_of_content_length() {
 
 #[tokio::test]
 async fn video_faults_wait_for_a_video_delivering_retrieve() {
-    let h = start(300).await;
+    let h = start(800).await;
     let id = qid(&h.queue(T2V, json!({})).await);
     h.sim.inject(Endpoint::VideoRetrieve, Fault::TruncatedMp4);
     let body: Value = h.retrieve(T2V, &id).await.json().await.unwrap();
     assert_eq!(body["status"], "PROCESSING");
     assert_eq!(h.sim.pending_faults(Endpoint::VideoRetrieve), 1);
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    tokio::time::sleep(Duration::from_millis(850)).await;
 
     let resp = h.retrieve(T2V, &id).await;
     assert_eq!(header(&resp, "content-type"), Some("video/mp4"));
@@ -191,7 +252,15 @@ async fn download_faults_apply_to_the_download_url() {
     let resp = h.http.get(&url).send().await.unwrap();
     let declared: usize = header(&resp, "content-length").unwrap().parse().unwrap();
     assert!(resp.bytes().await.is_err(), "short body must be an error");
-    let ok = h.http.get(&url).send().await.unwrap().bytes().await.unwrap();
+    let ok = h
+        .http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(ok.len(), declared);
 }
 
@@ -199,21 +268,45 @@ async fn download_faults_apply_to_the_download_url() {
 async fn slow_body_sends_headers_then_body_after_the_delay() {
     let h = start(0).await;
     let id = ready_job(&h).await;
-    h.sim.inject(Endpoint::VideoRetrieve, Fault::SlowBody { delay: Duration::from_millis(600) });
+    h.sim.inject(
+        Endpoint::VideoRetrieve,
+        Fault::SlowBody {
+            delay: Duration::from_millis(600),
+        },
+    );
     let t0 = Instant::now();
     let resp = h.retrieve(T2V, &id).await;
     let headers_at = t0.elapsed();
     assert_eq!(resp.status(), 200);
     let bytes = resp.bytes().await.unwrap();
     let body_at = t0.elapsed();
-    assert!(headers_at < Duration::from_millis(400), "headers took {headers_at:?}");
-    assert!(body_at >= Duration::from_millis(600), "body after {body_at:?}");
+    assert!(
+        headers_at < Duration::from_millis(400),
+        "headers took {headers_at:?}"
+    );
+    assert!(
+        body_at >= Duration::from_millis(600),
+        "body after {body_at:?}"
+    );
     assert_eq!(&bytes[4..8], b"ftyp");
 
     // With a client read timeout shorter than the delay the read fails.
-    h.sim.inject(Endpoint::BillingBalance, Fault::SlowBody { delay: Duration::from_secs(2) });
-    let client = reqwest::Client::builder().read_timeout(Duration::from_millis(200)).build().unwrap();
-    let resp = client.get(format!("{}/billing/balance", h.base)).bearer_auth(KEY).send().await.unwrap();
+    h.sim.inject(
+        Endpoint::BillingBalance,
+        Fault::SlowBody {
+            delay: Duration::from_secs(2),
+        },
+    );
+    let client = reqwest::Client::builder()
+        .read_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let resp = client
+        .get(format!("{}/billing/balance", h.base))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
     assert!(resp.bytes().await.is_err());
 }
 
@@ -221,9 +314,17 @@ async fn slow_body_sends_headers_then_body_after_the_delay() {
 async fn hang_after_receive_on_queue_creates_and_charges_the_job_but_never_answers() {
     let h = start(0).await;
     h.sim.inject(Endpoint::VideoQueue, Fault::HangAfterReceive);
-    let client = reqwest::Client::builder().timeout(Duration::from_millis(700)).build().unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_millis(700))
+        .build()
+        .unwrap();
     let body = json!({"model": T2V, "prompt": "p", "duration": "5s"});
-    let result = client.post(format!("{}/video/queue", h.base)).bearer_auth(KEY).json(&body).send().await;
+    let result = client
+        .post(format!("{}/video/queue", h.base))
+        .bearer_auth(KEY)
+        .json(&body)
+        .send()
+        .await;
     let err = result.expect_err("must never answer");
     assert!(err.is_timeout(), "{err:?}");
 
@@ -233,7 +334,10 @@ async fn hang_after_receive_on_queue_creates_and_charges_the_job_but_never_answe
     assert_eq!(rec.body.as_ref(), Some(&body));
     assert_eq!(h.sim.job_count(), 1, "Venice received it: the job exists");
     let charged = venice_sim::quote_usd(T2V, "5s", None, true);
-    assert!((h.sim.balance_usd() - (50.0 - charged)).abs() < 1e-9, "and it was charged");
+    assert!(
+        (h.sim.balance_usd() - (50.0 - charged)).abs() < 1e-9,
+        "and it was charged"
+    );
 
     // Shutdown releases the hung connection promptly.
     let t0 = Instant::now();
@@ -254,11 +358,19 @@ async fn control_api_injects_faults() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(h.sim.pending_faults(Endpoint::VideoQuote), 2);
-    let resp = h.post("/video/quote", &json!({"model": T2V, "duration": "5s"})).await;
+    let resp = h
+        .post("/video/quote", &json!({"model": T2V, "duration": "5s"}))
+        .await;
     assert_eq!(resp.status(), 429);
     assert_eq!(header(&resp, "retry-after"), Some("3"));
 
-    let bad = h.http.post(&ctl).json(&json!({"endpoint": "nowhere", "fault": {"kind": "server_error"}})).send().await.unwrap();
+    let bad = h
+        .http
+        .post(&ctl)
+        .json(&json!({"endpoint": "nowhere", "fault": {"kind": "server_error"}}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 400);
     let pending: Value = h.http.get(&ctl).send().await.unwrap().json().await.unwrap();
     assert_eq!(pending["video_quote"], 1);

@@ -19,23 +19,41 @@ pub struct Harness {
 }
 
 pub async fn start(job_ms: u64) -> Harness {
-    start_with(SimConfig { job_duration: Duration::from_millis(job_ms), ..SimConfig::default() }).await
+    start_with(SimConfig {
+        job_duration: Duration::from_millis(job_ms),
+        ..SimConfig::default()
+    })
+    .await
 }
 
 pub async fn start_with(config: SimConfig) -> Harness {
     let sim = VeniceSim::start(config).await.unwrap();
-    let http = reqwest::Client::builder().user_agent("venice-sim-tests/1").build().unwrap();
+    let http = reqwest::Client::builder()
+        .user_agent("venice-sim-tests/1")
+        .build()
+        .unwrap();
     let base = sim.base_url();
     Harness { sim, http, base }
 }
 
 impl Harness {
     pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.http.post(format!("{}{path}", self.base)).bearer_auth(KEY).json(body).send().await.unwrap()
+        self.http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(KEY)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).bearer_auth(KEY).send().await.unwrap()
+        self.http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn queue(&self, model: &str, extra: Value) -> Value {
@@ -49,7 +67,11 @@ impl Harness {
     }
 
     pub async fn retrieve(&self, model: &str, queue_id: &str) -> reqwest::Response {
-        self.post("/video/retrieve", &json!({"model": model, "queue_id": queue_id})).await
+        self.post(
+            "/video/retrieve",
+            &json!({"model": model, "queue_id": queue_id}),
+        )
+        .await
     }
 }
 
