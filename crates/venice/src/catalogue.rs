@@ -236,15 +236,15 @@ impl ModelCatalogue {
         if r.upscale_factor.is_some() && !is_upscaler(m) {
             return Err(ConstraintError::FieldNotTaken { model: id.into(), field: "upscale_factor" });
         }
-        if let Some(f) = r.upscale_factor {
-            if ![1, 2, 4].contains(&f) {
-                return Err(ConstraintError::NotAllowed {
-                    model: id.into(),
-                    field: "upscale_factor",
-                    allowed: vec!["1".into(), "2".into(), "4".into()],
-                    got: f.to_string(),
-                });
-            }
+        if let Some(f) = r.upscale_factor
+            && ![1, 2, 4].contains(&f)
+        {
+            return Err(ConstraintError::NotAllowed {
+                model: id.into(),
+                field: "upscale_factor",
+                allowed: vec!["1".into(), "2".into(), "4".into()],
+                got: f.to_string(),
+            });
         }
         match c.model_type {
             VideoModelType::ImageToVideo => {

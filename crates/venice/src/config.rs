@@ -83,10 +83,10 @@ impl ClientConfig {
             return Err(crate::Error::MissingApiKey);
         }
         let mut cfg = ClientConfig::new(key);
-        if let Ok(url) = std::env::var("VENICE_BASE_URL") {
-            if !url.trim().is_empty() {
-                cfg = cfg.base_url(url.trim());
-            }
+        if let Ok(url) = std::env::var("VENICE_BASE_URL")
+            && !url.trim().is_empty()
+        {
+            cfg = cfg.base_url(url.trim());
         }
         Ok(cfg)
     }

@@ -61,10 +61,10 @@ pub(crate) async fn save_mp4(
         received += chunk.len() as u64;
         file.write_all(&chunk).await.map_err(io_err("write", tmp.path()))?;
     }
-    if let Some(n) = expected {
-        if received < n {
-            return Err(Error::Interrupted { received, expected, timed_out: false, request_id });
-        }
+    if let Some(n) = expected
+        && received < n
+    {
+        return Err(Error::Interrupted { received, expected, timed_out: false, request_id });
     }
     match walker.finish() {
         Ok(()) => {}

@@ -477,8 +477,7 @@ mod tests {
         assert_eq!(c(Operation::VideoQueue, 404), NeedsUser(ChangeRequest));
         assert_eq!(c(Operation::VideoQueue, 418), Permanent);
 
-        let mut meta = ResponseMeta::default();
-        meta.retry_after = Some(Duration::from_secs(9));
+        let meta = ResponseMeta { retry_after: Some(Duration::from_secs(9)), ..Default::default() };
         let e = ApiError::from_response(Operation::VideoQueue, 429, b"{}", meta, UNIX_EPOCH);
         assert_eq!(e.class(), RetryAfter(Duration::from_secs(9)));
         assert!(e.to_string().contains("Wait 9s"));
@@ -486,8 +485,7 @@ mod tests {
 
     #[test]
     fn messages_say_what_to_do() {
-        let mut meta = ResponseMeta::default();
-        meta.request_id = Some("ray-1".into());
+        let meta = ResponseMeta { request_id: Some("ray-1".into()), ..Default::default() };
         let e = Error::from(ApiError::from_response(Operation::VideoQueue, 401, br#"{"error":"Authentication failed"}"#, meta, UNIX_EPOCH));
         let m = e.to_string();
         assert!(m.contains("API key was rejected (401)"), "{m}");
