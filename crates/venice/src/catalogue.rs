@@ -38,10 +38,17 @@ pub struct ModelCatalogue {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConstraintError {
-    #[error("There is no video model called `{model}` in Venice's model list. Pick one from the list (or refresh it).")]
+    #[error(
+        "There is no video model called `{model}` in Venice's model list. Pick one from the list (or refresh it)."
+    )]
     UnknownModel { model: String },
     #[error("{model} takes {field} {}; got {got}.", join_or(.allowed))]
-    NotAllowed { model: String, field: &'static str, allowed: Vec<String>, got: String },
+    NotAllowed {
+        model: String,
+        field: &'static str,
+        allowed: Vec<String>,
+        got: String,
+    },
     #[error("{model} does not take {field}; leave it out.")]
     FieldNotTaken { model: String, field: &'static str },
     #[error("{model} does not let you switch audio on or off; leave `audio` out.")]
@@ -51,7 +58,12 @@ pub enum ConstraintError {
     #[error("The prompt is empty; {model} needs a prompt.")]
     EmptyPrompt { model: String },
     #[error("The {field} is {got} characters; {model} takes at most {limit}. Shorten it.")]
-    TooLong { model: String, field: &'static str, limit: u32, got: usize },
+    TooLong {
+        model: String,
+        field: &'static str,
+        limit: u32,
+        got: usize,
+    },
     #[error("{field} must be an https:// URL or a data:image/...;base64, URL; got {got}.")]
     BadImageUrl { field: &'static str, got: String },
 }
@@ -60,7 +72,9 @@ impl ConstraintError {
     /// Prompt problems are the user's words; the rest are settings.
     pub fn user_action(&self) -> UserAction {
         match self {
-            ConstraintError::EmptyPrompt { .. } | ConstraintError::TooLong { .. } => UserAction::ChangePrompt,
+            ConstraintError::EmptyPrompt { .. } | ConstraintError::TooLong { .. } => {
+                UserAction::ChangePrompt
+            }
             _ => UserAction::ChangeRequest,
         }
     }
@@ -83,9 +97,16 @@ fn short(s: &str) -> String {
 }
 
 fn check_image_url(field: &'static str, url: &str) -> Result<(), ConstraintError> {
-    let ok = url.starts_with("https://")
-        || (url.starts_with("data:image/") && url.contains(";base64,"));
-    if ok { Ok(()) } else { Err(ConstraintError::BadImageUrl { field, got: short(url) }) }
+    let ok =
+        url.starts_with("https://") || (url.starts_with("data:image/") && url.contains(";base64,"));
+    if ok {
+        Ok(())
+    } else {
+        Err(ConstraintError::BadImageUrl {
+            field,
+            got: short(url),
+        })
+    }
 }
 
 fn check_choice(
@@ -96,7 +117,10 @@ fn check_choice(
 ) -> Result<(), ConstraintError> {
     match got {
         None => Ok(()),
-        Some(_) if allowed.is_empty() => Err(ConstraintError::FieldNotTaken { model: model.into(), field }),
+        Some(_) if allowed.is_empty() => Err(ConstraintError::FieldNotTaken {
+            model: model.into(),
+            field,
+        }),
         Some(g) if allowed.iter().any(|a| a == g) => Ok(()),
         Some(g) => Err(ConstraintError::NotAllowed {
             model: model.into(),
@@ -124,14 +148,20 @@ impl VideoModel {
         let id = self.id.as_str();
         if c.durations.is_empty() {
             if !duration.is_empty() {
-                return Err(ConstraintError::FieldNotTaken { model: id.into(), field: "duration" });
+                return Err(ConstraintError::FieldNotTaken {
+                    model: id.into(),
+                    field: "duration",
+                });
             }
         } else {
             check_choice(id, "duration", &c.durations, Some(duration))?;
         }
         check_choice(id, "aspect ratio", &c.aspect_ratios, aspect_ratio)?;
         if is_upscaler(self) && resolution.is_some() {
-            return Err(ConstraintError::FieldNotTaken { model: id.into(), field: "resolution (use upscale_factor)" });
+            return Err(ConstraintError::FieldNotTaken {
+                model: id.into(),
+                field: "resolution (use upscale_factor)",
+            });
         }
         check_choice(id, "resolution", &c.resolutions, resolution)?;
         if audio.is_some() && !c.audio_configurable {
@@ -164,14 +194,21 @@ impl ModelCatalogue {
             })
             .collect();
         ModelCatalogue {
-            fetched_at_unix: fetched_at.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs(),
+            fetched_at_unix: fetched_at
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs(),
             models,
         }
     }
 
     /// Reads a catalogue saved by [`ModelCatalogue::save`].
     pub fn load_cached(path: &Path) -> Result<Self, Error> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Io { action: "read the model cache", path: path.into(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            action: "read the model cache",
+            path: path.into(),
+            source,
+        })?;
         serde_json::from_slice(&bytes).map_err(|e| Error::Io {
             action: "read the model cache",
             path: path.into(),
@@ -181,7 +218,11 @@ impl ModelCatalogue {
 
     /// Writes the catalogue as JSON (temp file + rename, so a crash never leaves half a file).
     pub fn save(&self, path: &Path) -> Result<(), Error> {
-        let io = |source| Error::Io { action: "write the model cache", path: path.into(), source };
+        let io = |source| Error::Io {
+            action: "write the model cache",
+            path: path.into(),
+            source,
+        };
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
@@ -212,7 +253,8 @@ impl ModelCatalogue {
     }
 
     fn model(&self, id: &str) -> Result<&VideoModel, ConstraintError> {
-        self.get(id).ok_or_else(|| ConstraintError::UnknownModel { model: id.into() })
+        self.get(id)
+            .ok_or_else(|| ConstraintError::UnknownModel { model: id.into() })
     }
 
     /// Checks a queue request against the model's constraints.
@@ -220,21 +262,37 @@ impl ModelCatalogue {
         let m = self.model(&r.model)?;
         let c = &m.constraints;
         let id = m.id.as_str();
-        m.check_common(&r.duration, r.aspect_ratio.as_deref(), r.resolution.as_deref(), r.audio)?;
+        m.check_common(
+            &r.duration,
+            r.aspect_ratio.as_deref(),
+            r.resolution.as_deref(),
+            r.audio,
+        )?;
         if r.prompt.trim().is_empty() {
             return Err(ConstraintError::EmptyPrompt { model: id.into() });
         }
         let limit = c.prompt_limit();
-        for (field, text) in [("prompt", Some(&r.prompt)), ("negative prompt", r.negative_prompt.as_ref())] {
+        for (field, text) in [
+            ("prompt", Some(&r.prompt)),
+            ("negative prompt", r.negative_prompt.as_ref()),
+        ] {
             if let Some(t) = text {
                 let n = t.chars().count();
                 if n > limit as usize {
-                    return Err(ConstraintError::TooLong { model: id.into(), field, limit, got: n });
+                    return Err(ConstraintError::TooLong {
+                        model: id.into(),
+                        field,
+                        limit,
+                        got: n,
+                    });
                 }
             }
         }
         if r.upscale_factor.is_some() && !is_upscaler(m) {
-            return Err(ConstraintError::FieldNotTaken { model: id.into(), field: "upscale_factor" });
+            return Err(ConstraintError::FieldNotTaken {
+                model: id.into(),
+                field: "upscale_factor",
+            });
         }
         if let Some(f) = r.upscale_factor
             && ![1, 2, 4].contains(&f)
@@ -248,28 +306,46 @@ impl ModelCatalogue {
         }
         match c.model_type {
             VideoModelType::ImageToVideo => {
-                let refs = r.reference_image_urls.as_ref().is_some_and(|v| !v.is_empty());
+                let refs = r
+                    .reference_image_urls
+                    .as_ref()
+                    .is_some_and(|v| !v.is_empty());
                 if r.image_url.is_none() && !refs {
-                    return Err(ConstraintError::Missing { model: id.into(), field: "a start image (image_url)" });
+                    return Err(ConstraintError::Missing {
+                        model: id.into(),
+                        field: "a start image (image_url)",
+                    });
                 }
             }
             VideoModelType::Video => {
                 if r.video_url.is_none() {
-                    return Err(ConstraintError::Missing { model: id.into(), field: "an input video (video_url)" });
+                    return Err(ConstraintError::Missing {
+                        model: id.into(),
+                        field: "an input video (video_url)",
+                    });
                 }
             }
             VideoModelType::TextToVideo => {
                 if r.image_url.is_some() {
-                    return Err(ConstraintError::FieldNotTaken { model: id.into(), field: "image_url (it is text-to-video)" });
+                    return Err(ConstraintError::FieldNotTaken {
+                        model: id.into(),
+                        field: "image_url (it is text-to-video)",
+                    });
                 }
             }
             VideoModelType::Other(_) => {}
         }
         if r.video_url.is_some() && !c.video_input {
-            return Err(ConstraintError::FieldNotTaken { model: id.into(), field: "video_url" });
+            return Err(ConstraintError::FieldNotTaken {
+                model: id.into(),
+                field: "video_url",
+            });
         }
         if r.audio_url.is_some() && !c.audio_input {
-            return Err(ConstraintError::FieldNotTaken { model: id.into(), field: "audio_url" });
+            return Err(ConstraintError::FieldNotTaken {
+                model: id.into(),
+                field: "audio_url",
+            });
         }
         if let Some(u) = &r.image_url {
             check_image_url("image_url", u)?;
@@ -286,7 +362,12 @@ impl ModelCatalogue {
     /// Checks a quote request (the pricing fields) against the model's constraints.
     pub fn validate_quote(&self, r: &QuoteVideoRequest) -> Result<(), ConstraintError> {
         let m = self.model(&r.model)?;
-        m.check_common(&r.duration, r.aspect_ratio.as_deref(), r.resolution.as_deref(), r.audio)
+        m.check_common(
+            &r.duration,
+            r.aspect_ratio.as_deref(),
+            r.resolution.as_deref(),
+            r.audio,
+        )
     }
 }
 
@@ -296,7 +377,8 @@ mod tests {
 
     fn cat() -> ModelCatalogue {
         let list: ModelList =
-            serde_json::from_str(include_str!("../../venice-sim/fixtures/models-video.json")).expect("fixture");
+            serde_json::from_str(include_str!("../../venice-sim/fixtures/models-video.json"))
+                .expect("fixture");
         ModelCatalogue::from_list_at(&list, UNIX_EPOCH + Duration::from_secs(1_000))
     }
 
@@ -314,44 +396,93 @@ mod tests {
     #[test]
     fn accepts_a_good_request() {
         let c = cat();
-        let r = QueueVideoRequest { aspect_ratio: Some("16:9".into()), resolution: Some("720p".into()), ..wan("A gondola", "5s") };
+        let r = QueueVideoRequest {
+            aspect_ratio: Some("16:9".into()),
+            resolution: Some("720p".into()),
+            ..wan("A gondola", "5s")
+        };
         assert_eq!(c.validate(&r), Ok(()));
         assert_eq!(c.validate_quote(&r.to_quote()), Ok(()));
     }
 
     #[test]
     fn duration_refusal_names_allowed_values() {
-        let e = cat().validate(&wan("A gondola", "7s")).expect_err("7s refused");
-        assert_eq!(e.to_string(), "wan-2.5-preview-text-to-video takes duration 5s or 10s; got 7s.");
-        let e = cat().validate_quote(&QuoteVideoRequest::new(WAN, "7s")).expect_err("quote too");
+        let e = cat()
+            .validate(&wan("A gondola", "7s"))
+            .expect_err("7s refused");
+        assert_eq!(
+            e.to_string(),
+            "wan-2.5-preview-text-to-video takes duration 5s or 10s; got 7s."
+        );
+        let e = cat()
+            .validate_quote(&QuoteVideoRequest::new(WAN, "7s"))
+            .expect_err("quote too");
         assert!(e.to_string().contains("5s or 10s"));
     }
 
     #[test]
     fn aspect_resolution_and_empty_lists() {
         let c = cat();
-        let r = QueueVideoRequest { aspect_ratio: Some("4:3".into()), ..wan("x", "5s") };
-        assert!(c.validate(&r).expect_err("4:3").to_string().contains("16:9, 9:16 or 1:1"));
-        let r = QueueVideoRequest { resolution: Some("4k".into()), ..wan("x", "5s") };
-        assert!(matches!(c.validate(&r), Err(ConstraintError::NotAllowed { field: "resolution", .. })));
+        let r = QueueVideoRequest {
+            aspect_ratio: Some("4:3".into()),
+            ..wan("x", "5s")
+        };
+        assert!(
+            c.validate(&r)
+                .expect_err("4:3")
+                .to_string()
+                .contains("16:9, 9:16 or 1:1")
+        );
+        let r = QueueVideoRequest {
+            resolution: Some("4k".into()),
+            ..wan("x", "5s")
+        };
+        assert!(matches!(
+            c.validate(&r),
+            Err(ConstraintError::NotAllowed {
+                field: "resolution",
+                ..
+            })
+        ));
         // wan image-to-video has no aspect ratios: the field must be left out.
         let r = QueueVideoRequest {
             aspect_ratio: Some("16:9".into()),
             image_url: Some("https://example.com/a.png".into()),
             ..QueueVideoRequest::new("wan-2.5-preview-image-to-video", "x", "5s")
         };
-        assert!(matches!(c.validate(&r), Err(ConstraintError::FieldNotTaken { field: "aspect ratio", .. })));
+        assert!(matches!(
+            c.validate(&r),
+            Err(ConstraintError::FieldNotTaken {
+                field: "aspect ratio",
+                ..
+            })
+        ));
         // runway has no resolutions.
-        let q = QuoteVideoRequest { resolution: Some("720p".into()), ..QuoteVideoRequest::new("runway-gen4-5-text", "5s") };
-        assert!(matches!(c.validate_quote(&q), Err(ConstraintError::FieldNotTaken { .. })));
+        let q = QuoteVideoRequest {
+            resolution: Some("720p".into()),
+            ..QuoteVideoRequest::new("runway-gen4-5-text", "5s")
+        };
+        assert!(matches!(
+            c.validate_quote(&q),
+            Err(ConstraintError::FieldNotTaken { .. })
+        ));
     }
 
     #[test]
     fn audio_only_when_configurable() {
         let c = cat();
-        let r = QueueVideoRequest { audio: Some(false), ..wan("x", "5s") };
-        assert!(matches!(c.validate(&r), Err(ConstraintError::AudioNotConfigurable { .. })));
-        let r = QueueVideoRequest { audio: Some(false), ..QueueVideoRequest::new("seedance-2-0-text-to-video-basic", "x", "5s") };
+        let r = QueueVideoRequest {
+            audio: Some(false),
+            ..wan("x", "5s")
+        };
+        assert!(matches!(
+            c.validate(&r),
+            Err(ConstraintError::AudioNotConfigurable { .. })
+        ));
+        let r = QueueVideoRequest {
+            audio: Some(false),
+            ..QueueVideoRequest::new("seedance-2-0-text-to-video-basic", "x", "5s")
+        };
         assert_eq!(c.validate(&r), Ok(()));
     }
 
@@ -359,44 +490,88 @@ mod tests {
     fn prompt_limits_in_characters() {
         let c = cat();
         assert_eq!(c.validate(&wan(&"é".repeat(2500), "5s")), Ok(()));
-        let e = c.validate(&wan(&"é".repeat(2501), "5s")).expect_err("too long");
-        assert!(matches!(e, ConstraintError::TooLong { limit: 2500, got: 2501, .. }));
+        let e = c
+            .validate(&wan(&"é".repeat(2501), "5s"))
+            .expect_err("too long");
+        assert!(matches!(
+            e,
+            ConstraintError::TooLong {
+                limit: 2500,
+                got: 2501,
+                ..
+            }
+        ));
         assert_eq!(e.user_action(), UserAction::ChangePrompt);
         let runway = QueueVideoRequest {
             image_url: Some("https://example.com/a.png".into()),
             ..QueueVideoRequest::new("runway-gen4-5", "a".repeat(1001), "5s")
         };
-        assert!(matches!(c.validate(&runway), Err(ConstraintError::TooLong { limit: 1000, .. })));
-        assert!(matches!(c.validate(&wan("  ", "5s")), Err(ConstraintError::EmptyPrompt { .. })));
+        assert!(matches!(
+            c.validate(&runway),
+            Err(ConstraintError::TooLong { limit: 1000, .. })
+        ));
+        assert!(matches!(
+            c.validate(&wan("  ", "5s")),
+            Err(ConstraintError::EmptyPrompt { .. })
+        ));
     }
 
     #[test]
     fn image_to_video_needs_a_good_image_url() {
         let c = cat();
         let base = QueueVideoRequest::new("wan-2.5-preview-image-to-video", "leaves", "5s");
-        assert!(matches!(c.validate(&base), Err(ConstraintError::Missing { .. })));
-        for ok in ["https://example.com/a.jpg", "data:image/jpeg;base64,/9j/4AAQ"] {
-            let r = QueueVideoRequest { image_url: Some(ok.into()), ..base.clone() };
+        assert!(matches!(
+            c.validate(&base),
+            Err(ConstraintError::Missing { .. })
+        ));
+        for ok in [
+            "https://example.com/a.jpg",
+            "data:image/jpeg;base64,/9j/4AAQ",
+        ] {
+            let r = QueueVideoRequest {
+                image_url: Some(ok.into()),
+                ..base.clone()
+            };
             assert_eq!(c.validate(&r), Ok(()), "{ok}");
         }
-        for bad in ["http://example.com/a.jpg", "data:text/plain;base64,aGk=", "file:///etc/passwd", "data:image/png,raw"] {
-            let r = QueueVideoRequest { image_url: Some(bad.into()), ..base.clone() };
-            assert!(matches!(c.validate(&r), Err(ConstraintError::BadImageUrl { .. })), "{bad}");
+        for bad in [
+            "http://example.com/a.jpg",
+            "data:text/plain;base64,aGk=",
+            "file:///etc/passwd",
+            "data:image/png,raw",
+        ] {
+            let r = QueueVideoRequest {
+                image_url: Some(bad.into()),
+                ..base.clone()
+            };
+            assert!(
+                matches!(c.validate(&r), Err(ConstraintError::BadImageUrl { .. })),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn unknown_model_and_upscaler() {
         let c = cat();
-        let e = c.validate(&QueueVideoRequest::new("no-such-model", "x", "5s")).expect_err("unknown");
+        let e = c
+            .validate(&QueueVideoRequest::new("no-such-model", "x", "5s"))
+            .expect_err("unknown");
         assert!(e.to_string().contains("no-such-model"));
         let up = QueueVideoRequest {
             resolution: Some("2x".into()),
             video_url: Some("https://example.com/v.mp4".into()),
             ..QueueVideoRequest::new("topaz-video-upscale", "x", "Auto")
         };
-        assert!(matches!(c.validate(&up), Err(ConstraintError::FieldNotTaken { .. })));
-        let up = QueueVideoRequest { resolution: None, upscale_factor: Some(2), ..up };
+        assert!(matches!(
+            c.validate(&up),
+            Err(ConstraintError::FieldNotTaken { .. })
+        ));
+        let up = QueueVideoRequest {
+            resolution: None,
+            upscale_factor: Some(2),
+            ..up
+        };
         assert_eq!(c.validate(&up), Ok(()));
     }
 
@@ -408,7 +583,10 @@ mod tests {
         c.save(&path).expect("saved");
         let back = ModelCatalogue::load_cached(&path).expect("loaded");
         assert_eq!(back, c);
-        assert_eq!(back.age_at(UNIX_EPOCH + Duration::from_secs(1_060)), Duration::from_secs(60));
+        assert_eq!(
+            back.age_at(UNIX_EPOCH + Duration::from_secs(1_060)),
+            Duration::from_secs(60)
+        );
         assert!(ModelCatalogue::load_cached(&dir.path().join("missing.json")).is_err());
         std::fs::write(dir.path().join("bad.json"), b"{not json").expect("write");
         assert!(ModelCatalogue::load_cached(&dir.path().join("bad.json")).is_err());

@@ -57,13 +57,24 @@ impl Client {
         if config.api_key.is_empty() {
             return Err(Error::MissingApiKey);
         }
-        let parsed = url::Url::parse(&config.base_url)
-            .map_err(|e| Error::Config(format!("base URL `{}` is not a URL ({e})", config.base_url)))?;
+        let parsed = url::Url::parse(&config.base_url).map_err(|e| {
+            Error::Config(format!("base URL `{}` is not a URL ({e})", config.base_url))
+        })?;
         if !matches!(parsed.scheme(), "https" | "http") {
-            return Err(Error::Config(format!("base URL `{}` must be http(s)", config.base_url)));
+            return Err(Error::Config(format!(
+                "base URL `{}` must be http(s)",
+                config.base_url
+            )));
         }
-        if reqwest::header::HeaderValue::from_str(&format!("Bearer {}", config.api_key.expose_secret())).is_err() {
-            return Err(Error::Config("the API key contains characters that cannot be sent in a header".into()));
+        if reqwest::header::HeaderValue::from_str(&format!(
+            "Bearer {}",
+            config.api_key.expose_secret()
+        ))
+        .is_err()
+        {
+            return Err(Error::Config(
+                "the API key contains characters that cannot be sent in a header".into(),
+            ));
         }
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
@@ -91,25 +102,39 @@ impl Client {
 
     /// Replaces the catalogue used to check requests (shared by all clones).
     pub fn set_catalogue(&self, catalogue: ModelCatalogue) {
-        *self.inner.catalogue.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(catalogue));
+        *self
+            .inner
+            .catalogue
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(catalogue));
     }
 
     /// The catalogue in use, if one was set or fetched.
     pub fn catalogue(&self) -> Option<Arc<ModelCatalogue>> {
-        self.inner.catalogue.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.inner
+            .catalogue
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Fetches `GET /models?type=video`, keeps it as the client's catalogue and returns it.
     pub async fn refresh_catalogue(&self) -> Result<Arc<ModelCatalogue>, Error> {
         let list = self.models().list(ModelType::Video).await?;
         let cat = Arc::new(ModelCatalogue::from_list(&list.value));
-        *self.inner.catalogue.write().unwrap_or_else(|p| p.into_inner()) = Some(cat.clone());
+        *self
+            .inner
+            .catalogue
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(cat.clone());
         Ok(cat)
     }
 
     /// The catalogue to validate with: the one set, else fetched once. `None` when validation
     /// is switched off.
-    pub(crate) async fn catalogue_for_validation(&self) -> Result<Option<Arc<ModelCatalogue>>, Error> {
+    pub(crate) async fn catalogue_for_validation(
+        &self,
+    ) -> Result<Option<Arc<ModelCatalogue>>, Error> {
         if !self.inner.validate_requests {
             return Ok(None);
         }
@@ -163,12 +188,18 @@ impl Client {
             Target::Path(p) => (self.url(p), true, p.to_owned()),
             Target::Absolute(u) => (u.to_string(), self.same_origin(u), u.path().to_owned()),
         };
-        let mut req = self.inner.http.request(method.clone(), &url).timeout(timeout);
+        let mut req = self
+            .inner
+            .http
+            .request(method.clone(), &url)
+            .timeout(timeout);
         if with_key {
             req = req.bearer_auth(self.inner.api_key.expose_secret());
         }
         if let Some(b) = body {
-            req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(b);
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(b);
         }
         let started = std::time::Instant::now();
         let response = match req.send().await {
@@ -200,7 +231,10 @@ impl Client {
         // A gateway that gave up may have passed the queue call on: the job may exist.
         if op == Operation::VideoQueue && is_queue_gateway(err.status) {
             return Err(Error::OutcomeUnknown {
-                detail: format!("Venice's gateway answered {} without the result", err.status),
+                detail: format!(
+                    "Venice's gateway answered {} without the result",
+                    err.status
+                ),
                 status: Some(err.status),
                 request_id: err.meta.request_id.clone(),
             });
@@ -217,26 +251,50 @@ impl Client {
         body: Option<&B>,
     ) -> Result<ApiResponse<T>, Error> {
         let body = match body {
-            Some(b) => Some(serde_json::to_vec(b).map_err(|e| Error::Config(format!("could not encode the request ({e})")))?),
+            Some(b) => Some(
+                serde_json::to_vec(b)
+                    .map_err(|e| Error::Config(format!("could not encode the request ({e})")))?,
+            ),
             None => None,
         };
-        let answered = self.send(op, method, Target::Path(path), body, self.inner.request_timeout).await?;
+        let answered = self
+            .send(
+                op,
+                method,
+                Target::Path(path),
+                body,
+                self.inner.request_timeout,
+            )
+            .await?;
         decode_json(op, answered).await
     }
 }
 
 /// Reads and decodes a success body as JSON.
-pub(crate) async fn decode_json<T: DeserializeOwned>(op: Operation, a: Answered) -> Result<ApiResponse<T>, Error> {
+pub(crate) async fn decode_json<T: DeserializeOwned>(
+    op: Operation,
+    a: Answered,
+) -> Result<ApiResponse<T>, Error> {
     let Answered { response, meta } = a;
     let bytes = match response.bytes().await {
         Ok(b) => b,
-        Err(e) if op == Operation::VideoQueue => return Err(outcome_unknown(200, &transport_kind(&e), &meta)),
+        Err(e) if op == Operation::VideoQueue => {
+            return Err(outcome_unknown(200, &transport_kind(&e), &meta));
+        }
         Err(e) => return Err(transport_error(op, &e)),
     };
     match serde_json::from_slice::<T>(&bytes) {
         Ok(value) => Ok(ApiResponse { value, meta }),
-        Err(e) if op == Operation::VideoQueue => Err(outcome_unknown(200, &format!("unreadable answer: {e}"), &meta)),
-        Err(e) => Err(Error::InvalidResponse { operation: op, detail: e.to_string(), request_id: meta.request_id }),
+        Err(e) if op == Operation::VideoQueue => Err(outcome_unknown(
+            200,
+            &format!("unreadable answer: {e}"),
+            &meta,
+        )),
+        Err(e) => Err(Error::InvalidResponse {
+            operation: op,
+            detail: e.to_string(),
+            request_id: meta.request_id,
+        }),
     }
 }
 
@@ -282,5 +340,9 @@ pub(crate) fn transport_error(op: Operation, e: &reqwest::Error) -> Error {
             request_id: None,
         };
     }
-    Error::Connection { operation: op, timed_out: e.is_timeout(), detail }
+    Error::Connection {
+        operation: op,
+        timed_out: e.is_timeout(),
+        detail,
+    }
 }

@@ -13,7 +13,11 @@ use crate::mp4::{BoxWalker, Mp4Error};
 use crate::types::video::SavedVideo;
 
 fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> Error + 'a {
-    move |source| Error::Io { action, path: path.to_path_buf(), source }
+    move |source| Error::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Writes `response`'s body to `dest`, checking it is a whole MP4.
@@ -33,14 +37,19 @@ pub(crate) async fn save_mp4(
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    tokio::fs::create_dir_all(&dir).await.map_err(io_err("create the folder", &dir))?;
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(io_err("create the folder", &dir))?;
     // NamedTempFile deletes itself when dropped: every early return below removes it.
     let tmp = tempfile::Builder::new()
         .prefix(".venice-download-")
         .suffix(".part")
         .tempfile_in(&dir)
         .map_err(io_err("create a temporary file in", &dir))?;
-    let std_file = tmp.as_file().try_clone().map_err(io_err("open", tmp.path()))?;
+    let std_file = tmp
+        .as_file()
+        .try_clone()
+        .map_err(io_err("open", tmp.path()))?;
     let mut file = tokio::fs::File::from_std(std_file);
 
     let mut walker = BoxWalker::new();
@@ -51,33 +60,62 @@ pub(crate) async fn save_mp4(
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(received, expected, error = %transport_kind(&e), "video body broke off");
-                return Err(Error::Interrupted { received, expected, timed_out: e.is_timeout(), request_id });
+                return Err(Error::Interrupted {
+                    received,
+                    expected,
+                    timed_out: e.is_timeout(),
+                    request_id,
+                });
             }
         };
         walker.feed(&chunk);
         if walker.error() == Some(&Mp4Error::NoFtyp) {
-            return Err(Error::NotMp4 { content_type, request_id });
+            return Err(Error::NotMp4 {
+                content_type,
+                request_id,
+            });
         }
         received += chunk.len() as u64;
-        file.write_all(&chunk).await.map_err(io_err("write", tmp.path()))?;
+        file.write_all(&chunk)
+            .await
+            .map_err(io_err("write", tmp.path()))?;
     }
     if let Some(n) = expected
         && received < n
     {
-        return Err(Error::Interrupted { received, expected, timed_out: false, request_id });
+        return Err(Error::Interrupted {
+            received,
+            expected,
+            timed_out: false,
+            request_id,
+        });
     }
     match walker.finish() {
         Ok(()) => {}
-        Err(Mp4Error::NoFtyp) => return Err(Error::NotMp4 { content_type, request_id }),
+        Err(Mp4Error::NoFtyp) => {
+            return Err(Error::NotMp4 {
+                content_type,
+                request_id,
+            });
+        }
         Err(reason) => return Err(Error::BadMp4 { reason, request_id }),
     }
     file.flush().await.map_err(io_err("write", tmp.path()))?;
-    file.sync_all().await.map_err(io_err("flush to disk", tmp.path()))?;
+    file.sync_all()
+        .await
+        .map_err(io_err("flush to disk", tmp.path()))?;
     drop(file);
-    tmp.persist(dest).map_err(|e| Error::Io { action: "move the video into place at", path: dest.to_path_buf(), source: e.error })?;
+    tmp.persist(dest).map_err(|e| Error::Io {
+        action: "move the video into place at",
+        path: dest.to_path_buf(),
+        source: e.error,
+    })?;
     sync_dir(&dir);
     tracing::debug!(bytes = received, "video saved");
-    Ok(SavedVideo { path: dest.to_path_buf(), bytes: received })
+    Ok(SavedVideo {
+        path: dest.to_path_buf(),
+        bytes: received,
+    })
 }
 
 /// Makes the rename durable where the platform allows it (best effort).

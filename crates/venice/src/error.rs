@@ -115,7 +115,11 @@ impl ApiError {
         meta: ResponseMeta,
         now: SystemTime,
     ) -> ApiError {
-        let retry_after = if status == 429 { meta.rate_limit_delay(now) } else { None };
+        let retry_after = if status == 429 {
+            meta.rate_limit_delay(now)
+        } else {
+            None
+        };
         let mut e = ApiError {
             operation,
             status,
@@ -146,7 +150,9 @@ impl ApiError {
                 e.code = e.code.or_else(|| string_at(&v, "code"));
                 e.details = v.get("details").or_else(|| v.get("issues")).cloned();
                 e.suggested_prompt = string_at(&v, "suggested_prompt");
-                e.recommended_model = e.recommended_model.or_else(|| string_at(&v, "recommended_model"));
+                e.recommended_model = e
+                    .recommended_model
+                    .or_else(|| string_at(&v, "recommended_model"));
                 e.credits_refunded = e
                     .credits_refunded
                     .or_else(|| v.get("credits_refunded").and_then(Value::as_bool));
@@ -198,25 +204,62 @@ impl fmt::Display for ApiError {
         let op = self.operation.describe();
         match s {
             400 => {
-                write!(f, "Venice refused the request as invalid while {op} ({s}){says}.")?;
+                write!(
+                    f,
+                    "Venice refused the request as invalid while {op} ({s}){says}."
+                )?;
                 if let Some(d) = &self.details {
                     write!(f, " Details: {d}.")?;
                 }
-                write!(f, " Change the model settings (duration, resolution, aspect ratio, prompt) and try again.")
+                write!(
+                    f,
+                    " Change the model settings (duration, resolution, aspect ratio, prompt) and try again."
+                )
             }
-            401 => write!(f, "Venice says the API key was rejected ({s}){says}. Check the key in Settings or with `studio key set` (some models also need a Pro account)."),
-            402 => write!(f, "Venice says the balance is too low ({s}){says}. Top up at https://venice.ai/settings/api or raise this key's spend limit, then try again."),
-            403 => write!(f, "Venice says this model is not available in your region ({s}){says}. Pick another model."),
-            404 if self.operation.is_media() => write!(f, "Venice no longer has this video ({s}){says}. It expired or was deleted; queue it again if you still need it."),
-            404 => write!(f, "Venice could not find what was asked for while {op} ({s}){says}. The model may have been retired; refresh the model list and pick another."),
-            409 => write!(f, "Venice needs your consent before this model can take the request ({s}){says}. Review and accept the provider's terms, then queue again."),
+            401 => write!(
+                f,
+                "Venice says the API key was rejected ({s}){says}. Check the key in Settings or with `studio key set` (some models also need a Pro account)."
+            ),
+            402 => write!(
+                f,
+                "Venice says the balance is too low ({s}){says}. Top up at https://venice.ai/settings/api or raise this key's spend limit, then try again."
+            ),
+            403 => write!(
+                f,
+                "Venice says this model is not available in your region ({s}){says}. Pick another model."
+            ),
+            404 if self.operation.is_media() => write!(
+                f,
+                "Venice no longer has this video ({s}){says}. It expired or was deleted; queue it again if you still need it."
+            ),
+            404 => write!(
+                f,
+                "Venice could not find what was asked for while {op} ({s}){says}. The model may have been retired; refresh the model list and pick another."
+            ),
+            409 => write!(
+                f,
+                "Venice needs your consent before this model can take the request ({s}){says}. Review and accept the provider's terms, then queue again."
+            ),
             413 => {
-                let code = self.code.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
-                write!(f, "The request is too large for Venice ({s}){code}{says}. Use a smaller image or shorter input (Venice caps JSON bodies at 35 MB).")
+                let code = self
+                    .code
+                    .as_deref()
+                    .map(|c| format!(" [{c}]"))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "The request is too large for Venice ({s}){code}{says}. Use a smaller image or shorter input (Venice caps JSON bodies at 35 MB)."
+                )
             }
-            415 => write!(f, "Venice cannot read the media type that was sent ({s}){says}. Use a PNG/JPEG image or an MP4 video."),
+            415 => write!(
+                f,
+                "Venice cannot read the media type that was sent ({s}){says}. Use a PNG/JPEG image or an MP4 video."
+            ),
             422 => {
-                write!(f, "Venice refused the prompt under the content policy ({s}){says}.")?;
+                write!(
+                    f,
+                    "Venice refused the prompt under the content policy ({s}){says}."
+                )?;
                 match self.credits_refunded {
                     Some(true) => write!(f, " The credits were refunded.")?,
                     Some(false) => write!(f, " The credits were NOT refunded.")?,
@@ -237,9 +280,18 @@ impl fmt::Display for ApiError {
                     None => write!(f, " Wait a little before trying again."),
                 }
             }
-            500 => write!(f, "Venice failed while {op} ({s}){says}. This is on Venice's side; try again in a moment."),
-            502 | 504 => write!(f, "Venice's gateway did not get an answer in time while {op} ({s}){says}. Try again in a moment."),
-            503 => write!(f, "Venice is at capacity ({s}){says}. Try again in a few minutes or pick another model."),
+            500 => write!(
+                f,
+                "Venice failed while {op} ({s}){says}. This is on Venice's side; try again in a moment."
+            ),
+            502 | 504 => write!(
+                f,
+                "Venice's gateway did not get an answer in time while {op} ({s}){says}. Try again in a moment."
+            ),
+            503 => write!(
+                f,
+                "Venice is at capacity ({s}){says}. Try again in a few minutes or pick another model."
+            ),
             _ => write!(f, "Venice answered {s} while {op}{says}."),
         }?;
         if let Some(id) = &self.meta.request_id {
@@ -260,37 +312,68 @@ pub enum Error {
 
     /// Venice could not be reached, or stopped answering, and nothing was charged.
     #[error("Could not reach Venice while {} ({detail}). Check the internet connection; it is safe to try again.", operation.describe())]
-    Connection { operation: Operation, timed_out: bool, detail: String },
+    Connection {
+        operation: Operation,
+        timed_out: bool,
+        detail: String,
+    },
 
     /// A video queue call was sent but no clear answer came back: the job may exist and
     /// may have been charged. Never resent automatically.
-    #[error("The video request may or may not have reached Venice ({detail}); it was not sent again because every queue call costs money. Check your Venice dashboard or wait for the job before queueing again.")]
-    OutcomeUnknown { detail: String, status: Option<u16>, request_id: Option<String> },
+    #[error(
+        "The video request may or may not have reached Venice ({detail}); it was not sent again because every queue call costs money. Check your Venice dashboard or wait for the job before queueing again."
+    )]
+    OutcomeUnknown {
+        detail: String,
+        status: Option<u16>,
+        request_id: Option<String>,
+    },
 
     /// Venice answered 200 with a body the client could not read.
     #[error("Venice sent an answer the studio could not read while {} ({detail}). Try again; if it keeps happening, report it{}.", operation.describe(), request_id_suffix(.request_id))]
-    InvalidResponse { operation: Operation, detail: String, request_id: Option<String> },
+    InvalidResponse {
+        operation: Operation,
+        detail: String,
+        request_id: Option<String>,
+    },
 
     /// The job status was not one the studio knows.
     #[error("Venice reported a job status the studio does not know: \"{status}\". Try again later; if it persists, report it{}.", request_id_suffix(.request_id))]
-    UnknownStatus { status: String, request_id: Option<String> },
+    UnknownStatus {
+        status: String,
+        request_id: Option<String>,
+    },
 
     /// Venice reported that the generation failed.
     #[error("Venice says the video generation failed{}. Queue it again, perhaps with another model or prompt{}.", .message.as_deref().map(|m| format!(": \"{m}\"")).unwrap_or_default(), request_id_suffix(.request_id))]
-    GenerationFailed { message: Option<String>, request_id: Option<String> },
+    GenerationFailed {
+        message: Option<String>,
+        request_id: Option<String>,
+    },
 
     /// The video download stopped early (connection dropped, fewer bytes than announced, or
     /// too slow). No file was left behind.
     #[error("The video download from Venice was cut off after {received} bytes{}{}. Nothing was saved; try again.", .expected.map(|e| format!(" of {e}")).unwrap_or_default(), if *.timed_out { " (it took too long)" } else { "" })]
-    Interrupted { received: u64, expected: Option<u64>, timed_out: bool, request_id: Option<String> },
+    Interrupted {
+        received: u64,
+        expected: Option<u64>,
+        timed_out: bool,
+        request_id: Option<String>,
+    },
 
     /// The body Venice sent as the video is not an MP4 at all.
     #[error("Venice sent something that is not an MP4 video (Content-Type {}). Nothing was saved; try again later{}.", .content_type.as_deref().unwrap_or("missing"), request_id_suffix(.request_id))]
-    NotMp4 { content_type: Option<String>, request_id: Option<String> },
+    NotMp4 {
+        content_type: Option<String>,
+        request_id: Option<String>,
+    },
 
     /// The MP4 arrived but is broken (cut short or malformed). No file was left behind.
     #[error("The video Venice sent is a damaged MP4 ({reason}). Nothing was saved; try fetching it again{}.", request_id_suffix(.request_id))]
-    BadMp4 { reason: Mp4Error, request_id: Option<String> },
+    BadMp4 {
+        reason: Mp4Error,
+        request_id: Option<String>,
+    },
 
     /// The request breaks the model's constraints; it was not sent.
     #[error("{0} (Nothing was sent to Venice.)")]
@@ -298,10 +381,17 @@ pub enum Error {
 
     /// A local file could not be written or read.
     #[error("Could not {action} {}: {source}. Check free disk space and folder permissions.", path.display())]
-    Io { action: &'static str, path: PathBuf, #[source] source: std::io::Error },
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 
     /// No API key configured.
-    #[error("No Venice API key is set. Add one in Settings or with `studio key set` (or set VENICE_API_KEY).")]
+    #[error(
+        "No Venice API key is set. Add one in Settings or with `studio key set` (or set VENICE_API_KEY)."
+    )]
     MissingApiKey,
 
     /// The configuration is unusable (bad base URL, bad header value...).
@@ -310,7 +400,9 @@ pub enum Error {
 }
 
 fn request_id_suffix(id: &Option<String>) -> String {
-    id.as_deref().map(|i| format!(" (request id {i})")).unwrap_or_default()
+    id.as_deref()
+        .map(|i| format!(" (request id {i})"))
+        .unwrap_or_default()
 }
 
 impl From<ApiError> for Error {
@@ -396,17 +488,35 @@ mod tests {
     use std::time::UNIX_EPOCH;
 
     fn parse(op: Operation, status: u16, body: &str) -> ApiError {
-        ApiError::from_response(op, status, body.as_bytes(), ResponseMeta::default(), UNIX_EPOCH)
+        ApiError::from_response(
+            op,
+            status,
+            body.as_bytes(),
+            ResponseMeta::default(),
+            UNIX_EPOCH,
+        )
     }
 
     #[test]
     fn flat_and_nested_bodies() {
-        let e = parse(Operation::VideoQuote, 400, r#"{"error":"Invalid request parameters","details":{"_errors":[],"duration":{"_errors":["bad"]}},"issues":[]}"#);
+        let e = parse(
+            Operation::VideoQuote,
+            400,
+            r#"{"error":"Invalid request parameters","details":{"_errors":[],"duration":{"_errors":["bad"]}},"issues":[]}"#,
+        );
         assert_eq!(e.message.as_deref(), Some("Invalid request parameters"));
-        assert!(e.details.as_ref().is_some_and(|d| d.get("duration").is_some()));
+        assert!(
+            e.details
+                .as_ref()
+                .is_some_and(|d| d.get("duration").is_some())
+        );
         assert!(e.to_string().contains("duration"));
 
-        let e = parse(Operation::ChatCompletion, 400, r#"{"error":{"message":"Too long","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}"#);
+        let e = parse(
+            Operation::ChatCompletion,
+            400,
+            r#"{"error":{"message":"Too long","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}"#,
+        );
         assert_eq!(e.message.as_deref(), Some("Too long"));
         assert_eq!(e.error_type.as_deref(), Some("invalid_request_error"));
         assert_eq!(e.code.as_deref(), Some("context_length_exceeded"));
@@ -414,7 +524,11 @@ mod tests {
 
     #[test]
     fn payload_too_large() {
-        let e = parse(Operation::VideoQueue, 413, r#"{"code":"PAYLOAD_TOO_LARGE","error":"File exceeds the maximum allowed size of 25 MB."}"#);
+        let e = parse(
+            Operation::VideoQueue,
+            413,
+            r#"{"code":"PAYLOAD_TOO_LARGE","error":"File exceeds the maximum allowed size of 25 MB."}"#,
+        );
         assert_eq!(e.code.as_deref(), Some("PAYLOAD_TOO_LARGE"));
         assert_eq!(e.class(), ErrorClass::NeedsUser(UserAction::ReduceSize));
         assert!(e.to_string().contains("25 MB"));
@@ -422,18 +536,33 @@ mod tests {
 
     #[test]
     fn content_policy_nested_and_flat() {
-        let e = parse(Operation::VideoRetrieve, 422, r#"{"error":{"message":"Rejected. Credits have been refunded.","type":"provider_content_policy","recommended_model":"wan-2-7-text-to-video","credits_refunded":true}}"#);
+        let e = parse(
+            Operation::VideoRetrieve,
+            422,
+            r#"{"error":{"message":"Rejected. Credits have been refunded.","type":"provider_content_policy","recommended_model":"wan-2-7-text-to-video","credits_refunded":true}}"#,
+        );
         assert_eq!(e.credits_refunded, Some(true));
-        assert_eq!(e.recommended_model.as_deref(), Some("wan-2-7-text-to-video"));
+        assert_eq!(
+            e.recommended_model.as_deref(),
+            Some("wan-2-7-text-to-video")
+        );
         assert_eq!(e.error_type.as_deref(), Some("provider_content_policy"));
         assert_eq!(e.class(), ErrorClass::NeedsUser(UserAction::ChangePrompt));
         assert!(e.to_string().contains("wan-2-7-text-to-video"));
 
-        let e = parse(Operation::VideoRetrieve, 422, r#"{"error":"Blocked. Credits have been refunded.","credits_refunded":false}"#);
+        let e = parse(
+            Operation::VideoRetrieve,
+            422,
+            r#"{"error":"Blocked. Credits have been refunded.","credits_refunded":false}"#,
+        );
         assert_eq!(e.credits_refunded, Some(false));
         assert!(e.to_string().contains("NOT refunded"));
 
-        let e = parse(Operation::VideoQueue, 422, r#"{"error":"Your prompt violates the content policy","suggested_prompt":"A calm sea"}"#);
+        let e = parse(
+            Operation::VideoQueue,
+            422,
+            r#"{"error":"Your prompt violates the content policy","suggested_prompt":"A calm sea"}"#,
+        );
         assert_eq!(e.suggested_prompt.as_deref(), Some("A calm sea"));
         assert_eq!(e.credits_refunded, None);
         assert!(e.to_string().contains("A calm sea"));
@@ -441,7 +570,11 @@ mod tests {
 
     #[test]
     fn consent_409_and_non_json_bodies() {
-        let e = parse(Operation::VideoQueue, 409, r#"{"error":{"code":"needs_consent","message":"Consent needed"},"consent_flow":"seedance"}"#);
+        let e = parse(
+            Operation::VideoQueue,
+            409,
+            r#"{"error":{"code":"needs_consent","message":"Consent needed"},"consent_flow":"seedance"}"#,
+        );
         assert_eq!(e.code.as_deref(), Some("needs_consent"));
         assert_eq!(e.class(), ErrorClass::NeedsUser(UserAction::GiveConsent));
 
@@ -477,7 +610,10 @@ mod tests {
         assert_eq!(c(Operation::VideoQueue, 404), NeedsUser(ChangeRequest));
         assert_eq!(c(Operation::VideoQueue, 418), Permanent);
 
-        let meta = ResponseMeta { retry_after: Some(Duration::from_secs(9)), ..Default::default() };
+        let meta = ResponseMeta {
+            retry_after: Some(Duration::from_secs(9)),
+            ..Default::default()
+        };
         let e = ApiError::from_response(Operation::VideoQueue, 429, b"{}", meta, UNIX_EPOCH);
         assert_eq!(e.class(), RetryAfter(Duration::from_secs(9)));
         assert!(e.to_string().contains("Wait 9s"));
@@ -485,17 +621,34 @@ mod tests {
 
     #[test]
     fn messages_say_what_to_do() {
-        let meta = ResponseMeta { request_id: Some("ray-1".into()), ..Default::default() };
-        let e = Error::from(ApiError::from_response(Operation::VideoQueue, 401, br#"{"error":"Authentication failed"}"#, meta, UNIX_EPOCH));
+        let meta = ResponseMeta {
+            request_id: Some("ray-1".into()),
+            ..Default::default()
+        };
+        let e = Error::from(ApiError::from_response(
+            Operation::VideoQueue,
+            401,
+            br#"{"error":"Authentication failed"}"#,
+            meta,
+            UNIX_EPOCH,
+        ));
         let m = e.to_string();
         assert!(m.contains("API key was rejected (401)"), "{m}");
         assert!(m.contains("Settings"), "{m}");
         assert!(m.contains("ray-1"), "{m}");
         assert_eq!(e.request_id(), Some("ray-1"));
         assert_eq!(e.status(), Some(401));
-        let e = parse(Operation::VideoQueue, 402, r#"{"error":"Insufficient USD or Diem balance"}"#);
+        let e = parse(
+            Operation::VideoQueue,
+            402,
+            r#"{"error":"Insufficient USD or Diem balance"}"#,
+        );
         assert!(e.to_string().contains("Top up"));
-        let e = Error::OutcomeUnknown { detail: "timed out".into(), status: None, request_id: None };
+        let e = Error::OutcomeUnknown {
+            detail: "timed out".into(),
+            status: None,
+            request_id: None,
+        };
         assert_eq!(e.class(), ErrorClass::OutcomeUnknown);
         assert!(e.to_string().contains("not sent again"));
     }

@@ -101,7 +101,10 @@ impl ResponseMeta {
             return Some(d);
         }
         if let Some(reset) = self.rate_limit.reset_requests_unix {
-            let now_secs = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
+            let now_secs = now
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs_f64();
             // Small values are a relative delay in seconds, not a unix time.
             let delay = if reset < 1_000_000_000 {
                 reset as f64
@@ -110,7 +113,9 @@ impl ResponseMeta {
             };
             return Some(Duration::from_secs_f64(delay));
         }
-        self.rate_limit.reset_tokens_secs.map(Duration::from_secs_f64)
+        self.rate_limit
+            .reset_tokens_secs
+            .map(Duration::from_secs_f64)
     }
 }
 
@@ -145,7 +150,10 @@ mod tests {
             ("x-ratelimit-reset-tokens", "12.5"),
             ("x-venice-balance-usd", "25.10"),
             ("x-venice-balance-diem", "90.5"),
-            ("x-venice-model-deprecation-warning", "sora-2 goes away on 2026-09-24"),
+            (
+                "x-venice-model-deprecation-warning",
+                "sora-2 goes away on 2026-09-24",
+            ),
         ]);
         let m = ResponseMeta::from_headers(&h, at(1_790_000_000));
         assert_eq!(m.request_id.as_deref(), Some("8f1e2d3c4b5a6978-AMS"));
@@ -159,7 +167,10 @@ mod tests {
         assert_eq!(m.balance.diem, Some(90.5));
         assert!(m.deprecation_warning.is_some());
         assert_eq!(m.retry_after, None);
-        assert_eq!(m.rate_limit_delay(at(1_790_000_000)), Some(Duration::from_secs(60)));
+        assert_eq!(
+            m.rate_limit_delay(at(1_790_000_000)),
+            Some(Duration::from_secs(60))
+        );
     }
 
     #[test]
@@ -178,18 +189,33 @@ mod tests {
     #[test]
     fn retry_after_wins_then_reset_requests_then_tokens() {
         let now = at(1_790_000_000);
-        let h = headers(&[("retry-after", "7"), ("x-ratelimit-reset-requests", "1790000030")]);
-        assert_eq!(ResponseMeta::from_headers(&h, now).rate_limit_delay(now), Some(Duration::from_secs(7)));
+        let h = headers(&[
+            ("retry-after", "7"),
+            ("x-ratelimit-reset-requests", "1790000030"),
+        ]);
+        assert_eq!(
+            ResponseMeta::from_headers(&h, now).rate_limit_delay(now),
+            Some(Duration::from_secs(7))
+        );
 
         let h = headers(&[("retry-after", "Wed, 21 Oct 2026 07:28:00 GMT")]);
         let date = httpdate::parse_http_date("Wed, 21 Oct 2026 07:28:00 GMT").unwrap_or(now);
         let before = date - Duration::from_secs(20);
-        assert_eq!(ResponseMeta::from_headers(&h, before).retry_after, Some(Duration::from_secs(20)));
+        assert_eq!(
+            ResponseMeta::from_headers(&h, before).retry_after,
+            Some(Duration::from_secs(20))
+        );
 
         let h = headers(&[("x-ratelimit-reset-requests", "1789999990")]); // already past
-        assert_eq!(ResponseMeta::from_headers(&h, now).rate_limit_delay(now), Some(Duration::ZERO));
+        assert_eq!(
+            ResponseMeta::from_headers(&h, now).rate_limit_delay(now),
+            Some(Duration::ZERO)
+        );
 
         let h = headers(&[("x-ratelimit-reset-tokens", "3")]);
-        assert_eq!(ResponseMeta::from_headers(&h, now).rate_limit_delay(now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            ResponseMeta::from_headers(&h, now).rate_limit_delay(now),
+            Some(Duration::from_secs(3))
+        );
     }
 }

@@ -12,7 +12,12 @@ pub enum Mp4Error {
     /// A box header says a size smaller than its own header.
     BadBoxSize { offset: u64, size: u64 },
     /// The file ends inside a box: it was cut short.
-    CutShort { box_type: String, offset: u64, box_end: u64, file_len: u64 },
+    CutShort {
+        box_type: String,
+        offset: u64,
+        box_end: u64,
+        file_len: u64,
+    },
     /// No `moov` box: the MP4 cannot be played.
     NoMoov,
 }
@@ -24,7 +29,12 @@ impl fmt::Display for Mp4Error {
             Mp4Error::BadBoxSize { offset, size } => {
                 write!(f, "box at byte {offset} claims an impossible size {size}")
             }
-            Mp4Error::CutShort { box_type, offset, box_end, file_len } => write!(
+            Mp4Error::CutShort {
+                box_type,
+                offset,
+                box_end,
+                file_len,
+            } => write!(
                 f,
                 "cut short: box `{box_type}` at byte {offset} runs to byte {box_end} but the file ends at {file_len}"
             ),
@@ -55,7 +65,9 @@ pub struct BoxWalker {
 }
 
 fn type_str(b: &[u8]) -> String {
-    b.iter().map(|&c| if c.is_ascii_graphic() { c as char } else { '?' }).collect()
+    b.iter()
+        .map(|&c| if c.is_ascii_graphic() { c as char } else { '?' })
+        .collect()
 }
 
 impl BoxWalker {
@@ -80,7 +92,11 @@ impl BoxWalker {
                 continue;
             }
             // Collecting a header.
-            let need = if self.header.len() >= 8 && self.header[..4] == [0, 0, 0, 1] { 16 } else { 8 };
+            let need = if self.header.len() >= 8 && self.header[..4] == [0, 0, 0, 1] {
+                16
+            } else {
+                8
+            };
             let take = (need - self.header.len()).min(chunk.len());
             self.header.extend_from_slice(&chunk[..take]);
             self.pos += take as u64;
@@ -126,7 +142,10 @@ impl BoxWalker {
             s => (s, 8),
         };
         if size < header_len {
-            self.error = Some(Mp4Error::BadBoxSize { offset: start, size });
+            self.error = Some(Mp4Error::BadBoxSize {
+                offset: start,
+                size,
+            });
             return;
         }
         self.next_box = start.saturating_add(size);
@@ -224,7 +243,10 @@ mod tests {
     fn cut_in_half_fails() {
         let f = sample();
         for cut in [f.len() / 2, f.len() - 1, 30, 9] {
-            assert!(matches!(check(&f[..cut]), Err(Mp4Error::CutShort { .. })), "cut {cut}");
+            assert!(
+                matches!(check(&f[..cut]), Err(Mp4Error::CutShort { .. })),
+                "cut {cut}"
+            );
         }
     }
 

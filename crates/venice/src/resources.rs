@@ -19,7 +19,9 @@ impl Models<'_> {
     /// `GET /models?type=video|text`.
     pub async fn list(&self, kind: ModelType) -> Result<ApiResponse<ModelList>, Error> {
         let path = format!("/models?type={}", kind.as_str());
-        self.client.json::<(), _>(Operation::ListModels, Method::GET, &path, None).await
+        self.client
+            .json::<(), _>(Operation::ListModels, Method::GET, &path, None)
+            .await
     }
 }
 
@@ -31,8 +33,18 @@ pub struct Chat<'a> {
 
 impl Chat<'_> {
     /// A non-streaming chat completion.
-    pub async fn create(&self, req: &ChatCompletionRequest) -> Result<ApiResponse<ChatCompletionResponse>, Error> {
-        self.client.json(Operation::ChatCompletion, Method::POST, "/chat/completions", Some(req)).await
+    pub async fn create(
+        &self,
+        req: &ChatCompletionRequest,
+    ) -> Result<ApiResponse<ChatCompletionResponse>, Error> {
+        self.client
+            .json(
+                Operation::ChatCompletion,
+                Method::POST,
+                "/chat/completions",
+                Some(req),
+            )
+            .await
     }
 }
 
@@ -44,7 +56,14 @@ pub struct Billing<'a> {
 
 impl Billing<'_> {
     pub async fn balance(&self) -> Result<ApiResponse<BillingBalance>, Error> {
-        self.client.json::<(), _>(Operation::BillingBalance, Method::GET, "/billing/balance", None).await
+        self.client
+            .json::<(), _>(
+                Operation::BillingBalance,
+                Method::GET,
+                "/billing/balance",
+                None,
+            )
+            .await
     }
 }
 
@@ -56,6 +75,13 @@ pub struct ApiKeys<'a> {
 
 impl ApiKeys<'_> {
     pub async fn rate_limits(&self) -> Result<ApiResponse<KeyRateLimits>, Error> {
-        self.client.json::<(), _>(Operation::RateLimits, Method::GET, "/api_keys/rate_limits", None).await
+        self.client
+            .json::<(), _>(
+                Operation::RateLimits,
+                Method::GET,
+                "/api_keys/rate_limits",
+                None,
+            )
+            .await
     }
 }

@@ -74,7 +74,11 @@ impl Default for FailureBudget {
 
 impl FailureBudget {
     pub fn new(max_failures: usize, window: Duration) -> Self {
-        FailureBudget { max_failures: max_failures.max(1), window, state: Arc::default() }
+        FailureBudget {
+            max_failures: max_failures.max(1),
+            window,
+            state: Arc::default(),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BudgetState> {
@@ -84,7 +88,11 @@ impl FailureBudget {
 
     fn pruned(&self, now: Instant) -> std::sync::MutexGuard<'_, BudgetState> {
         let mut s = self.lock();
-        while s.failures.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+        while s
+            .failures
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
             s.failures.pop_front();
         }
         s
@@ -119,7 +127,11 @@ impl FailureBudget {
             Some(t) => (*t + window).saturating_duration_since(now),
             None => window,
         };
-        if s.in_flight > 0 { expiry.min(IN_FLIGHT_POLL).max(Duration::from_millis(1)) } else { expiry }
+        if s.in_flight > 0 {
+            expiry.min(IN_FLIGHT_POLL).max(Duration::from_millis(1))
+        } else {
+            expiry
+        }
     }
 
     /// Waits until the budget has room, then holds a slot for one request.
@@ -135,9 +147,14 @@ impl FailureBudget {
                 wait
             };
             if wait.is_zero() {
-                return BudgetPermit { budget: self.clone() };
+                return BudgetPermit {
+                    budget: self.clone(),
+                };
             }
-            tracing::debug!(wait_ms = wait.as_millis() as u64, "failure budget spent; waiting before sending");
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "failure budget spent; waiting before sending"
+            );
             tokio::time::sleep(wait).await;
         }
     }
@@ -233,7 +250,10 @@ where
             Err(e) => e,
         };
         // Errors that never reached Venice do not count toward its lock-out.
-        if !matches!(err, Error::Constraint(_) | Error::MissingApiKey | Error::Config(_)) {
+        if !matches!(
+            err,
+            Error::Constraint(_) | Error::MissingApiKey | Error::Config(_)
+        ) {
             permit.failed();
         } else {
             drop(permit);
@@ -265,24 +285,38 @@ mod tests {
     use std::time::UNIX_EPOCH;
 
     fn api(status: u16) -> Error {
-        ApiError::from_response(Operation::VideoRetrieve, status, b"{\"error\":\"x\"}", ResponseMeta::default(), UNIX_EPOCH).into()
+        ApiError::from_response(
+            Operation::VideoRetrieve,
+            status,
+            b"{\"error\":\"x\"}",
+            ResponseMeta::default(),
+            UNIX_EPOCH,
+        )
+        .into()
     }
 
     fn rate_limited(secs: u64) -> Error {
-        let meta = ResponseMeta { retry_after: Some(Duration::from_secs(secs)), ..Default::default() };
+        let meta = ResponseMeta {
+            retry_after: Some(Duration::from_secs(secs)),
+            ..Default::default()
+        };
         ApiError::from_response(Operation::VideoQuote, 429, b"{}", meta, UNIX_EPOCH).into()
     }
 
     #[test]
     fn backoff_math_is_deterministic_and_bounded() {
-        let p = RetryPolicy::default().delays(Duration::from_millis(500), Duration::from_secs(8)).with_seed(7);
+        let p = RetryPolicy::default()
+            .delays(Duration::from_millis(500), Duration::from_secs(8))
+            .with_seed(7);
         assert_eq!(p.ceiling(1), Duration::from_millis(500));
         assert_eq!(p.ceiling(2), Duration::from_secs(1));
         assert_eq!(p.ceiling(4), Duration::from_secs(4));
         assert_eq!(p.ceiling(10), Duration::from_secs(8));
         assert_eq!(p.ceiling(u32::MAX), Duration::from_secs(8));
         let a: Vec<_> = (1..8).map(|r| p.backoff(r)).collect();
-        let q = RetryPolicy::default().delays(Duration::from_millis(500), Duration::from_secs(8)).with_seed(7);
+        let q = RetryPolicy::default()
+            .delays(Duration::from_millis(500), Duration::from_secs(8))
+            .with_seed(7);
         let b: Vec<_> = (1..8).map(|r| q.backoff(r)).collect();
         assert_eq!(a, b, "same seed, same delays");
         for (i, d) in a.iter().enumerate() {
@@ -311,7 +345,11 @@ mod tests {
         let calls = AtomicU32::new(0);
         let start = Instant::now();
         let out = run(&p, || async {
-            if calls.fetch_add(1, Ordering::SeqCst) == 0 { Err(rate_limited(7)) } else { Ok(()) }
+            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                Err(rate_limited(7))
+            } else {
+                Ok(())
+            }
         })
         .await;
         assert!(out.is_ok());
@@ -325,10 +363,17 @@ mod tests {
     async fn never_retries_outcome_unknown_needs_user_or_permanent() {
         let p = RetryPolicy::default().with_seed(1);
         for make in [
-            || Error::OutcomeUnknown { detail: "t".into(), status: None, request_id: None },
+            || Error::OutcomeUnknown {
+                detail: "t".into(),
+                status: None,
+                request_id: None,
+            },
             || api(401),
             || api(404),
-            || Error::UnknownStatus { status: "weird".into(), request_id: None },
+            || Error::UnknownStatus {
+                status: "weird".into(),
+                request_id: None,
+            },
         ] {
             let calls = AtomicU32::new(0);
             let out: Result<(), _> = run(&p, || async {
@@ -376,7 +421,10 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn retry_storm_stays_under_venice_lockout() {
         // Many tasks hammering a failing endpoint: never more than 10 failures in any 30 s.
-        let p = RetryPolicy::default().max_attempts(6).delays(Duration::from_millis(10), Duration::from_millis(50)).with_seed(9);
+        let p = RetryPolicy::default()
+            .max_attempts(6)
+            .delays(Duration::from_millis(10), Duration::from_millis(50))
+            .with_seed(9);
         let log: Arc<Mutex<Vec<Instant>>> = Arc::default();
         let mut tasks = Vec::new();
         for _ in 0..8 {
@@ -386,7 +434,9 @@ mod tests {
                 let _: Result<(), _> = run(&p, || {
                     let log = log.clone();
                     async move {
-                        log.lock().unwrap_or_else(|e| e.into_inner()).push(Instant::now());
+                        log.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(Instant::now());
                         Err(api(503))
                     }
                 })
@@ -399,7 +449,10 @@ mod tests {
         let times = log.lock().unwrap_or_else(|e| e.into_inner()).clone();
         assert_eq!(times.len(), 48);
         for (i, t) in times.iter().enumerate() {
-            let in_window = times[i..].iter().filter(|u| u.duration_since(*t) < Duration::from_secs(30)).count();
+            let in_window = times[i..]
+                .iter()
+                .filter(|u| u.duration_since(*t) < Duration::from_secs(30))
+                .count();
             assert!(in_window <= 10, "{in_window} failures within 30 s");
         }
     }

@@ -26,7 +26,14 @@ impl Video<'_> {
         if let Some(cat) = self.client.catalogue_for_validation().await? {
             cat.validate_quote(req)?;
         }
-        self.client.json(Operation::VideoQuote, Method::POST, "/video/quote", Some(req)).await
+        self.client
+            .json(
+                Operation::VideoQuote,
+                Method::POST,
+                "/video/quote",
+                Some(req),
+            )
+            .await
     }
 
     /// `POST /video/queue`: starts a job, which costs money. Checked against the catalogue
@@ -36,7 +43,14 @@ impl Video<'_> {
         if let Some(cat) = self.client.catalogue_for_validation().await? {
             cat.validate(req)?;
         }
-        self.client.json(Operation::VideoQueue, Method::POST, "/video/queue", Some(req)).await
+        self.client
+            .json(
+                Operation::VideoQueue,
+                Method::POST,
+                "/video/queue",
+                Some(req),
+            )
+            .await
     }
 
     /// `POST /video/retrieve`. A finished video is streamed to `dest` (temp file, checked,
@@ -46,10 +60,17 @@ impl Video<'_> {
         req: &RetrieveVideoRequest,
         dest: &Path,
     ) -> Result<ApiResponse<RetrieveOutcome>, Error> {
-        let body = serde_json::to_vec(req).map_err(|e| Error::Config(format!("could not encode the request ({e})")))?;
+        let body = serde_json::to_vec(req)
+            .map_err(|e| Error::Config(format!("could not encode the request ({e})")))?;
         let answered = self
             .client
-            .send(Operation::VideoRetrieve, Method::POST, Target::Path("/video/retrieve"), Some(body), self.client.inner.download_timeout)
+            .send(
+                Operation::VideoRetrieve,
+                Method::POST,
+                Target::Path("/video/retrieve"),
+                Some(body),
+                self.client.inner.download_timeout,
+            )
             .await?;
         let is_json = answered
             .response
@@ -60,9 +81,15 @@ impl Video<'_> {
         if !is_json {
             let meta = answered.meta.clone();
             let saved = save_mp4(answered.response, &meta, dest).await?;
-            return Ok(ApiResponse { value: RetrieveOutcome::Video(saved), meta });
+            return Ok(ApiResponse {
+                value: RetrieveOutcome::Video(saved),
+                meta,
+            });
         }
-        let ApiResponse { value: status, meta } = decode_json::<RetrieveStatus>(Operation::VideoRetrieve, answered).await?;
+        let ApiResponse {
+            value: status,
+            meta,
+        } = decode_json::<RetrieveStatus>(Operation::VideoRetrieve, answered).await?;
         let outcome = match parse_status(&status.status) {
             Some(StatusKind::Processing) => RetrieveOutcome::Processing {
                 average_execution_time_ms: status.average_execution_time.unwrap_or(0.0),
@@ -75,24 +102,42 @@ impl Video<'_> {
                     Some(v) => v.get("message").and_then(|m| m.as_str()).map(str::to_owned),
                     None => None,
                 });
-                return Err(Error::GenerationFailed { message, request_id: meta.request_id });
+                return Err(Error::GenerationFailed {
+                    message,
+                    request_id: meta.request_id,
+                });
             }
-            None => return Err(Error::UnknownStatus { status: status.status, request_id: meta.request_id }),
+            None => {
+                return Err(Error::UnknownStatus {
+                    status: status.status,
+                    request_id: meta.request_id,
+                });
+            }
         };
-        Ok(ApiResponse { value: outcome, meta })
+        Ok(ApiResponse {
+            value: outcome,
+            meta,
+        })
     }
 
     /// GET of a private model's `download_url`, streamed to `dest`. The API key is sent only
     /// when the URL is on the API's own origin.
     pub async fn download(&self, url: &str, dest: &Path) -> Result<ApiResponse<SavedVideo>, Error> {
-        let parsed = url::Url::parse(url).map_err(|e| Error::Config(format!("the download URL is not a URL ({e})")))?;
+        let parsed = url::Url::parse(url)
+            .map_err(|e| Error::Config(format!("the download URL is not a URL ({e})")))?;
         let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
         if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
             return Err(Error::Config("the download URL must be https".into()));
         }
         let answered = self
             .client
-            .send(Operation::VideoDownload, Method::GET, Target::Absolute(&parsed), None, self.client.inner.download_timeout)
+            .send(
+                Operation::VideoDownload,
+                Method::GET,
+                Target::Absolute(&parsed),
+                None,
+                self.client.inner.download_timeout,
+            )
             .await?;
         let meta = answered.meta.clone();
         let saved = save_mp4(answered.response, &meta, dest).await?;
@@ -100,7 +145,17 @@ impl Video<'_> {
     }
 
     /// `POST /video/complete`: deletes Venice's copy. Call only after the file is saved.
-    pub async fn complete(&self, req: &CompleteVideoRequest) -> Result<ApiResponse<VideoCompleted>, Error> {
-        self.client.json(Operation::VideoComplete, Method::POST, "/video/complete", Some(req)).await
+    pub async fn complete(
+        &self,
+        req: &CompleteVideoRequest,
+    ) -> Result<ApiResponse<VideoCompleted>, Error> {
+        self.client
+            .json(
+                Operation::VideoComplete,
+                Method::POST,
+                "/video/complete",
+                Some(req),
+            )
+            .await
     }
 }

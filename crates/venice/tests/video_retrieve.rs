@@ -14,24 +14,45 @@ async fn processing_then_video_streamed_to_disk() {
     })
     .await;
     let client = common::client(&sim);
-    let queued = client.video().queue(&common::t2v()).await.expect("queued").value;
+    let queued = client
+        .video()
+        .queue(&common::t2v())
+        .await
+        .expect("queued")
+        .value;
     let dir = tempfile::tempdir().expect("tempdir");
     let dest = dir.path().join("clip.mp4");
     let req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
-    let first = client.video().retrieve(&req, &dest).await.expect("retrieve").value;
+    let first = client
+        .video()
+        .retrieve(&req, &dest)
+        .await
+        .expect("retrieve")
+        .value;
     match &first {
-        RetrieveOutcome::Processing { average_execution_time_ms, .. } => assert!(*average_execution_time_ms > 0.0),
+        RetrieveOutcome::Processing {
+            average_execution_time_ms,
+            ..
+        } => assert!(*average_execution_time_ms > 0.0),
         other => panic!("expected processing, got {other:?}"),
     }
     assert!(first.progress() < 1.0);
     assert!(!dest.exists());
-    let done = common::poll(&client, &queued, &dest).await.expect("finished");
-    let RetrieveOutcome::Video(saved) = done else { panic!("expected a video, got {done:?}") };
+    let done = common::poll(&client, &queued, &dest)
+        .await
+        .expect("finished");
+    let RetrieveOutcome::Video(saved) = done else {
+        panic!("expected a video, got {done:?}")
+    };
     assert_eq!(saved.path, dest);
     let bytes = std::fs::read(&dest).expect("file written");
     assert_eq!(bytes.len() as u64, saved.bytes);
     assert_eq!(venice::mp4::check(&bytes), Ok(()));
-    assert_eq!(common::files_in(dir.path()), ["clip.mp4"], "no temp files left");
+    assert_eq!(
+        common::files_in(dir.path()),
+        ["clip.mp4"],
+        "no temp files left"
+    );
     sim.shutdown().await;
 }
 
@@ -39,17 +60,34 @@ async fn processing_then_video_streamed_to_disk() {
 async fn delete_on_completion_then_media_is_gone() {
     let sim = common::sim().await;
     let client = common::client(&sim);
-    let queued = client.video().queue(&common::t2v()).await.expect("queued").value;
+    let queued = client
+        .video()
+        .queue(&common::t2v())
+        .await
+        .expect("queued")
+        .value;
     common::wait_done().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let mut req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
     req.delete_media_on_completion = Some(true);
-    let out = client.video().retrieve(&req, &dir.path().join("a.mp4")).await.expect("video").value;
+    let out = client
+        .video()
+        .retrieve(&req, &dir.path().join("a.mp4"))
+        .await
+        .expect("video")
+        .value;
     assert!(matches!(out, RetrieveOutcome::Video(_)));
-    let err = client.video().retrieve(&req, &dir.path().join("b.mp4")).await.expect_err("gone");
+    let err = client
+        .video()
+        .retrieve(&req, &dir.path().join("b.mp4"))
+        .await
+        .expect_err("gone");
     assert_eq!(err.status(), Some(404));
     assert_eq!(err.class(), ErrorClass::Permanent);
-    assert!(err.to_string().contains("no longer has this video"), "{err}");
+    assert!(
+        err.to_string().contains("no longer has this video"),
+        "{err}"
+    );
     assert!(!dir.path().join("b.mp4").exists());
     sim.shutdown().await;
 }
@@ -69,10 +107,21 @@ async fn private_model_completes_at_url_then_downloads() {
     let dest = dir.path().join("private.mp4");
     let out = common::poll(&client, &queued, &dest).await.expect("done");
     assert_eq!(out, RetrieveOutcome::CompletedAtUrl);
-    assert!(!dest.exists(), "retrieve wrote nothing for a download_url model");
-    let saved = client.video().download(&url, &dest).await.expect("downloaded").value;
+    assert!(
+        !dest.exists(),
+        "retrieve wrote nothing for a download_url model"
+    );
+    let saved = client
+        .video()
+        .download(&url, &dest)
+        .await
+        .expect("downloaded")
+        .value;
     assert!(saved.bytes > 0);
-    assert_eq!(venice::mp4::check(&std::fs::read(&dest).expect("read")), Ok(()));
+    assert_eq!(
+        venice::mp4::check(&std::fs::read(&dest).expect("read")),
+        Ok(())
+    );
     assert_eq!(sim.count(Endpoint::Download), 1);
     sim.shutdown().await;
 }
@@ -81,19 +130,47 @@ async fn private_model_completes_at_url_then_downloads() {
 async fn lowercase_statuses_are_understood() {
     let sim = common::sim().await;
     let client = common::client(&sim);
-    let queued = client.video().queue(&common::t2v()).await.expect("queued").value;
+    let queued = client
+        .video()
+        .queue(&common::t2v())
+        .await
+        .expect("queued")
+        .value;
     let dir = tempfile::tempdir().expect("tempdir");
     let req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
     for s in ["processing", "queued", "running"] {
-        sim.inject(Endpoint::VideoRetrieve, venice_sim::Fault::UnknownStatus(s.into()));
-        let out = client.video().retrieve(&req, &dir.path().join("x.mp4")).await.expect("ok").value;
+        sim.inject(
+            Endpoint::VideoRetrieve,
+            venice_sim::Fault::UnknownStatus(s.into()),
+        );
+        let out = client
+            .video()
+            .retrieve(&req, &dir.path().join("x.mp4"))
+            .await
+            .expect("ok")
+            .value;
         assert!(matches!(out, RetrieveOutcome::Processing { .. }), "{s}");
     }
-    sim.inject(Endpoint::VideoRetrieve, venice_sim::Fault::UnknownStatus("completed".into()));
-    let out = client.video().retrieve(&req, &dir.path().join("x.mp4")).await.expect("ok").value;
+    sim.inject(
+        Endpoint::VideoRetrieve,
+        venice_sim::Fault::UnknownStatus("completed".into()),
+    );
+    let out = client
+        .video()
+        .retrieve(&req, &dir.path().join("x.mp4"))
+        .await
+        .expect("ok")
+        .value;
     assert_eq!(out, RetrieveOutcome::CompletedAtUrl);
-    sim.inject(Endpoint::VideoRetrieve, venice_sim::Fault::UnknownStatus("failed".into()));
-    let err = client.video().retrieve(&req, &dir.path().join("x.mp4")).await.expect_err("failed");
+    sim.inject(
+        Endpoint::VideoRetrieve,
+        venice_sim::Fault::UnknownStatus("failed".into()),
+    );
+    let err = client
+        .video()
+        .retrieve(&req, &dir.path().join("x.mp4"))
+        .await
+        .expect_err("failed");
     assert_eq!(err.class(), ErrorClass::Permanent);
     assert!(err.to_string().contains("failed"), "{err}");
     sim.shutdown().await;
@@ -104,7 +181,11 @@ async fn unknown_queue_id_is_permanent_404() {
     let sim = common::sim().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let req = RetrieveVideoRequest::new(common::T2V, "00000000-0000-0000-0000-000000000000");
-    let err = common::client(&sim).video().retrieve(&req, &dir.path().join("x.mp4")).await.expect_err("404");
+    let err = common::client(&sim)
+        .video()
+        .retrieve(&req, &dir.path().join("x.mp4"))
+        .await
+        .expect_err("404");
     assert_eq!(err.status(), Some(404));
     assert_eq!(err.class(), ErrorClass::Permanent);
     sim.shutdown().await;

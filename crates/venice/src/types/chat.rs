@@ -21,13 +21,22 @@ pub struct ChatMessage {
 
 impl ChatMessage {
     pub fn system(content: impl Into<String>) -> Self {
-        ChatMessage { role: ChatRole::System, content: content.into() }
+        ChatMessage {
+            role: ChatRole::System,
+            content: content.into(),
+        }
     }
     pub fn user(content: impl Into<String>) -> Self {
-        ChatMessage { role: ChatRole::User, content: content.into() }
+        ChatMessage {
+            role: ChatRole::User,
+            content: content.into(),
+        }
     }
     pub fn assistant(content: impl Into<String>) -> Self {
-        ChatMessage { role: ChatRole::Assistant, content: content.into() }
+        ChatMessage {
+            role: ChatRole::Assistant,
+            content: content.into(),
+        }
     }
 }
 
@@ -73,7 +82,11 @@ pub struct ChatCompletionRequest {
 
 impl ChatCompletionRequest {
     pub fn new(model: impl Into<String>, messages: Vec<ChatMessage>) -> Self {
-        ChatCompletionRequest { model: model.into(), messages, ..Default::default() }
+        ChatCompletionRequest {
+            model: model.into(),
+            messages,
+            ..Default::default()
+        }
     }
 }
 
@@ -169,10 +182,16 @@ mod tests {
 
     #[test]
     fn request_without_nulls() {
-        let mut r = ChatCompletionRequest::new("venice-uncensored", vec![ChatMessage::system("s"), ChatMessage::user("u")]);
+        let mut r = ChatCompletionRequest::new(
+            "venice-uncensored",
+            vec![ChatMessage::system("s"), ChatMessage::user("u")],
+        );
         let json = serde_json::to_string(&r).expect("serializes");
         assert!(!json.contains("null"));
-        r.venice_parameters = Some(VeniceParameters { include_venice_system_prompt: Some(false), ..Default::default() });
+        r.venice_parameters = Some(VeniceParameters {
+            include_venice_system_prompt: Some(false),
+            ..Default::default()
+        });
         r.response_format = Some(ResponseFormat::JsonObject);
         let json = serde_json::to_string(&r).expect("serializes");
         assert!(!json.contains("null"));
@@ -189,7 +208,12 @@ mod tests {
         .expect("parses");
         assert_eq!(r.first_text().as_deref(), Some("hello"));
         assert_eq!(r.cost.as_ref().map(|c| c.usd), Some(0.00042));
-        let m = ChatResponseMessage { content: Some(serde_json::json!([{"type":"text","text":"a"},{"type":"text","text":"b"}])), ..Default::default() };
+        let m = ChatResponseMessage {
+            content: Some(
+                serde_json::json!([{"type":"text","text":"a"},{"type":"text","text":"b"}]),
+            ),
+            ..Default::default()
+        };
         assert_eq!(m.text().as_deref(), Some("ab"));
     }
 }

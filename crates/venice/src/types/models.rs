@@ -137,7 +137,8 @@ pub const DEFAULT_PROMPT_CHARACTER_LIMIT: u32 = 2500;
 impl VideoConstraints {
     /// The prompt limit in characters (2500 unless the model says otherwise).
     pub fn prompt_limit(&self) -> u32 {
-        self.prompt_character_limit.unwrap_or(DEFAULT_PROMPT_CHARACTER_LIMIT)
+        self.prompt_character_limit
+            .unwrap_or(DEFAULT_PROMPT_CHARACTER_LIMIT)
     }
 }
 
@@ -160,24 +161,48 @@ mod tests {
 
     #[test]
     fn parses_real_video_list() {
-        let list: ModelList =
-            serde_json::from_str(include_str!("../../../venice-sim/fixtures/models-video.json")).expect("fixture parses");
+        let list: ModelList = serde_json::from_str(include_str!(
+            "../../../venice-sim/fixtures/models-video.json"
+        ))
+        .expect("fixture parses");
         assert_eq!(list.data.len(), 116);
-        let wan = list.data.iter().find(|m| m.id == "wan-2.5-preview-text-to-video").expect("wan present");
+        let wan = list
+            .data
+            .iter()
+            .find(|m| m.id == "wan-2.5-preview-text-to-video")
+            .expect("wan present");
         let c = wan.video_constraints().expect("constraints");
         assert_eq!(c.model_type, VideoModelType::TextToVideo);
         assert_eq!(c.durations, ["5s", "10s"]);
         assert_eq!(c.prompt_limit(), 2500);
-        assert!(list.data.iter().all(|m| m.video_constraints().is_some()), "every video model has constraints");
-        let sora = list.data.iter().find(|m| m.id == "sora-2-text-to-video").expect("sora");
-        assert!(sora.model_spec.deprecation.as_ref().is_some_and(|d| d.removes_at.is_some()));
+        assert!(
+            list.data.iter().all(|m| m.video_constraints().is_some()),
+            "every video model has constraints"
+        );
+        let sora = list
+            .data
+            .iter()
+            .find(|m| m.id == "sora-2-text-to-video")
+            .expect("sora");
+        assert!(
+            sora.model_spec
+                .deprecation
+                .as_ref()
+                .is_some_and(|d| d.removes_at.is_some())
+        );
     }
 
     #[test]
     fn parses_real_text_list() {
-        let list: ModelList =
-            serde_json::from_str(include_str!("../../../venice-sim/fixtures/models-text.json")).expect("fixture parses");
+        let list: ModelList = serde_json::from_str(include_str!(
+            "../../../venice-sim/fixtures/models-text.json"
+        ))
+        .expect("fixture parses");
         assert!(!list.data.is_empty());
-        assert!(list.data.iter().any(|m| m.model_spec.available_context_tokens.is_some()));
+        assert!(
+            list.data
+                .iter()
+                .any(|m| m.model_spec.available_context_tokens.is_some())
+        );
     }
 }

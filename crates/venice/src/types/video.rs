@@ -40,7 +40,11 @@ pub struct QueueVideoRequest {
 
 impl QueueVideoRequest {
     /// The three required fields; everything else omitted.
-    pub fn new(model: impl Into<String>, prompt: impl Into<String>, duration: impl Into<String>) -> Self {
+    pub fn new(
+        model: impl Into<String>,
+        prompt: impl Into<String>,
+        duration: impl Into<String>,
+    ) -> Self {
         QueueVideoRequest {
             model: model.into(),
             prompt: prompt.into(),
@@ -100,7 +104,11 @@ pub struct QuoteVideoRequest {
 
 impl QuoteVideoRequest {
     pub fn new(model: impl Into<String>, duration: impl Into<String>) -> Self {
-        QuoteVideoRequest { model: model.into(), duration: duration.into(), ..Default::default() }
+        QuoteVideoRequest {
+            model: model.into(),
+            duration: duration.into(),
+            ..Default::default()
+        }
     }
 }
 
@@ -132,7 +140,11 @@ pub struct RetrieveVideoRequest {
 
 impl RetrieveVideoRequest {
     pub fn new(model: impl Into<String>, queue_id: impl Into<String>) -> Self {
-        RetrieveVideoRequest { model: model.into(), queue_id: queue_id.into(), delete_media_on_completion: None }
+        RetrieveVideoRequest {
+            model: model.into(),
+            queue_id: queue_id.into(),
+            delete_media_on_completion: None,
+        }
     }
 }
 
@@ -145,7 +157,10 @@ pub struct CompleteVideoRequest {
 
 impl CompleteVideoRequest {
     pub fn new(model: impl Into<String>, queue_id: impl Into<String>) -> Self {
-        CompleteVideoRequest { model: model.into(), queue_id: queue_id.into() }
+        CompleteVideoRequest {
+            model: model.into(),
+            queue_id: queue_id.into(),
+        }
     }
 }
 
@@ -166,7 +181,10 @@ pub struct SavedVideo {
 #[derive(Clone, Debug, PartialEq)]
 pub enum RetrieveOutcome {
     /// Still being made.
-    Processing { average_execution_time_ms: f64, execution_duration_ms: f64 },
+    Processing {
+        average_execution_time_ms: f64,
+        execution_duration_ms: f64,
+    },
     /// Done; the video must be fetched from the job's `download_url`.
     CompletedAtUrl,
     /// Done; the MP4 was streamed to the destination and checked.
@@ -178,7 +196,10 @@ impl RetrieveOutcome {
     /// estimate); 1.0 when done.
     pub fn progress(&self) -> f64 {
         match self {
-            RetrieveOutcome::Processing { average_execution_time_ms: avg, execution_duration_ms: elapsed } => {
+            RetrieveOutcome::Processing {
+                average_execution_time_ms: avg,
+                execution_duration_ms: elapsed,
+            } => {
                 if !(avg.is_finite() && elapsed.is_finite()) || *avg <= 0.0 {
                     return 0.0;
                 }
@@ -231,7 +252,10 @@ mod tests {
     fn queue_request_has_no_nulls() {
         let r = QueueVideoRequest::new("wan-2.5-preview-text-to-video", "A gondola", "5s");
         let json = serde_json::to_string(&r).unwrap_or_default();
-        assert_eq!(json, r#"{"model":"wan-2.5-preview-text-to-video","prompt":"A gondola","duration":"5s"}"#);
+        assert_eq!(
+            json,
+            r#"{"model":"wan-2.5-preview-text-to-video","prompt":"A gondola","duration":"5s"}"#
+        );
         let full = QueueVideoRequest {
             aspect_ratio: Some("16:9".into()),
             audio: Some(false),
@@ -255,7 +279,8 @@ mod tests {
         let q: QueuedVideo = serde_json::from_str(r#"{"model":"m","queue_id":"q","new_field":1}"#)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(q.download_url, None);
-        let s: RetrieveStatus = serde_json::from_str(r#"{"status":"queued"}"#).unwrap_or_else(|e| panic!("{e}"));
+        let s: RetrieveStatus =
+            serde_json::from_str(r#"{"status":"queued"}"#).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.average_execution_time, None);
     }
 
@@ -274,7 +299,13 @@ mod tests {
 
     #[test]
     fn progress_is_capped() {
-        let p = |a, e| RetrieveOutcome::Processing { average_execution_time_ms: a, execution_duration_ms: e }.progress();
+        let p = |a, e| {
+            RetrieveOutcome::Processing {
+                average_execution_time_ms: a,
+                execution_duration_ms: e,
+            }
+            .progress()
+        };
         assert_eq!(p(100.0, 50.0), 0.5);
         assert_eq!(p(100.0, 500.0), 0.99);
         assert_eq!(p(0.0, 5.0), 0.0);

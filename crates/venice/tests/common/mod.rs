@@ -17,7 +17,12 @@ pub const I2V: &str = "wan-2.5-preview-image-to-video";
 pub const PRIVATE: &str = "grok-imagine-text-to-video-private";
 
 pub async fn sim() -> VeniceSim {
-    sim_with(SimConfig { api_key: Some(KEY.into()), job_duration: Duration::from_millis(200), ..SimConfig::default() }).await
+    sim_with(SimConfig {
+        api_key: Some(KEY.into()),
+        job_duration: Duration::from_millis(200),
+        ..SimConfig::default()
+    })
+    .await
 }
 
 pub async fn sim_with(config: SimConfig) -> VeniceSim {
@@ -33,26 +38,38 @@ pub fn config(sim: &VeniceSim) -> ClientConfig {
 
 /// The video catalogue from the committed fixture (same list the sim serves).
 pub fn catalogue() -> ModelCatalogue {
-    let list: ModelList =
-        serde_json::from_str(include_str!("../../../venice-sim/fixtures/models-video.json")).expect("fixture");
+    let list: ModelList = serde_json::from_str(include_str!(
+        "../../../venice-sim/fixtures/models-video.json"
+    ))
+    .expect("fixture");
     ModelCatalogue::from_list(&list)
 }
 
 /// A client with the fixture catalogue already set (so no extra `/models` call).
 pub fn client(sim: &VeniceSim) -> Client {
-    Client::new(config(sim)).expect("client").with_catalogue(catalogue())
+    Client::new(config(sim))
+        .expect("client")
+        .with_catalogue(catalogue())
 }
 
 pub fn t2v() -> QueueVideoRequest {
     QueueVideoRequest {
         aspect_ratio: Some("16:9".into()),
         resolution: Some("720p".into()),
-        ..QueueVideoRequest::new(T2V, "A gondola gliding through Venice canals at sunset", "5s")
+        ..QueueVideoRequest::new(
+            T2V,
+            "A gondola gliding through Venice canals at sunset",
+            "5s",
+        )
     }
 }
 
 /// Polls retrieve until the job is no longer processing.
-pub async fn poll(client: &Client, queued: &QueuedVideo, dest: &Path) -> Result<RetrieveOutcome, venice::Error> {
+pub async fn poll(
+    client: &Client,
+    queued: &QueuedVideo,
+    dest: &Path,
+) -> Result<RetrieveOutcome, venice::Error> {
     let req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
     for _ in 0..100 {
         let out = client.video().retrieve(&req, dest).await?.value;
@@ -72,7 +89,11 @@ pub async fn wait_done() {
 /// Files in a folder (to check nothing was left behind).
 pub fn files_in(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
