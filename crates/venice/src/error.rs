@@ -589,6 +589,14 @@ mod tests {
     }
 
     #[test]
+    fn errors_and_client_cross_threads() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<Error>();
+        send_sync::<crate::Client>();
+        send_sync::<crate::retry::RetryPolicy>();
+    }
+
+    #[test]
     fn class_mapping() {
         use ErrorClass::*;
         use UserAction::*;
