@@ -87,6 +87,10 @@ pub struct EngineConfig {
     pub max_parallel_retrieves: usize,
     /// How long a model list on disk is trusted before it is fetched again.
     pub model_cache_max_age: Duration,
+    /// Backoff after a transient error: doubling from `retry_base_delay` up to `retry_max_delay`,
+    /// with jitter.
+    pub retry_base_delay: Duration,
+    pub retry_max_delay: Duration,
 }
 
 impl Default for EngineConfig {
@@ -99,6 +103,8 @@ impl Default for EngineConfig {
             ffmpeg: PathBuf::from("ffmpeg"),
             max_parallel_retrieves: 4,
             model_cache_max_age: Duration::from_secs(6 * 3600),
+            retry_base_delay: Duration::from_secs(2),
+            retry_max_delay: Duration::from_secs(60),
         }
     }
 }

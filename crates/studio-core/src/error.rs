@@ -49,4 +49,24 @@ pub enum Error {
     },
     #[error("could not find your home folder to keep the studio's files in; set STUDIO_DATA_DIR")]
     NoHomeFolder,
+    #[error("{} cannot be used as the start frame: {why}", path.display())]
+    BadImage { path: PathBuf, why: String },
+    #[error(transparent)]
+    Venice(#[from] venice::Error),
+    #[error("{0}")]
+    Refused(String),
+    #[error("no video model called {0}; `studio models` lists them")]
+    UnknownModel(String),
+    #[error("the model list could not be loaded; check your connection and try again")]
+    NoCatalogue,
+    #[error("{matches} jobs start with {prefix}; give more of the id")]
+    AmbiguousJobId { prefix: String, matches: usize },
+    #[error("the studio engine stopped")]
+    EngineStopped,
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }

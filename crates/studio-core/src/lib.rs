@@ -4,7 +4,10 @@
 mod budget;
 pub mod clock;
 pub mod config;
+mod engine;
 mod error;
+pub mod events;
+pub mod images;
 pub mod ledger;
 pub mod limiter;
 pub mod media;
@@ -13,5 +16,7 @@ pub mod prompt;
 pub use budget::Budget;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use config::{EngineConfig, StudioPaths};
+pub use engine::{GenerateRequest, GeneratedPrompt, PollerHandle, PriceQuote, Studio};
 pub use error::Error;
+pub use events::JobEvent;
 pub use ledger::{JobId, JobParams, JobRecord, JobState, Ledger, MediaInfo};

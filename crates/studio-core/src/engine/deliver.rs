@@ -1,0 +1,183 @@
+//! Bringing a video home: where it is saved, verifying it, its thumbnail, marking it ready, and
+//! only then telling Venice to delete its copy.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use venice::CompleteVideoRequest;
+
+use super::Shared;
+use super::poller::Next;
+use crate::events::JobEvent;
+use crate::ledger::{JobRecord, MediaInfo};
+use crate::{Error, media};
+
+/// A file Venice sent that is not a playable video is fetched again this many times at most.
+const MAX_BAD_FILES: u32 = 3;
+/// The client writes downloads to temp files with this prefix before renaming them into place.
+const PARTIAL_DOWNLOAD_PREFIX: &str = ".venice-download-";
+
+/// Creates the media and thumbnail folders and removes downloads a killed process left
+/// half-written (their jobs are still in flight and will be fetched again).
+pub(super) fn prepare_media_dir(shared: &Shared) -> Result<(), Error> {
+    for dir in [&shared.paths.media_dir, &shared.paths.thumbnails()] {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            action: "create the folder",
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    if let Ok(entries) = std::fs::read_dir(&shared.paths.media_dir) {
+        for entry in entries.flatten() {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(PARTIAL_DOWNLOAD_PREFIX)
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `media/<words-of-the-theme>-<id prefix>.mp4`: readable when dragged out, unique per job.
+pub(super) fn destination(shared: &Shared, job: &JobRecord) -> PathBuf {
+    let words = job.params.theme.as_deref().unwrap_or(&job.params.prompt);
+    let slug: String = words
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(5)
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_lowercase();
+    let short_id: String = job.id.0.chars().take(8).collect();
+    let name = if slug.is_empty() {
+        format!("video-{short_id}.mp4")
+    } else {
+        format!("{slug}-{short_id}.mp4")
+    };
+    shared.paths.media_dir.join(name)
+}
+
+/// The file is on disk: verify it, thumbnail it, mark the job ready, then release Venice's copy.
+pub(super) async fn finish(
+    shared: &Arc<Shared>,
+    job: &JobRecord,
+    path: &Path,
+    failures: u32,
+) -> Next {
+    let owned = path.to_path_buf();
+    let probe = tokio::task::spawn_blocking(move || media::probe(&owned)).await;
+    let probe = match probe {
+        Ok(Ok(probe)) => probe,
+        Ok(Err(error)) => {
+            let _ = std::fs::remove_file(path);
+            let failures = failures + 1;
+            if failures >= MAX_BAD_FILES {
+                let reason = format!("Venice sent a file that is not a playable video ({error}).");
+                return fail(shared, job, reason, None);
+            }
+            tracing::warn!(job = %job.id, %error, "downloaded file is not a video; fetching again");
+            return Next::Again {
+                after: shared.backoff.backoff(failures),
+                failures,
+                server_failures: 0,
+            };
+        }
+        Err(join_error) => {
+            tracing::error!(%join_error, "probe task failed");
+            return Next::Again {
+                after: shared.config.poll_interval,
+                failures,
+                server_failures: 0,
+            };
+        }
+    };
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let thumbnail_path = shared.paths.thumbnails().join(format!("{}.jpg", job.id));
+    let (ffmpeg, video, seconds) = (
+        shared.config.ffmpeg.clone(),
+        path.to_path_buf(),
+        probe.seconds,
+    );
+    let thumbnail = tokio::task::spawn_blocking(move || {
+        media::make_thumbnail(&ffmpeg, &video, &thumbnail_path, seconds)
+    })
+    .await
+    .unwrap_or_else(|e| media::Thumbnail::Failed(e.to_string()));
+    if let media::Thumbnail::Failed(why) = &thumbnail {
+        tracing::warn!(job = %job.id, why, "no thumbnail");
+    }
+    let info = MediaInfo {
+        path: path.to_path_buf(),
+        bytes,
+        seconds: Some(probe.seconds),
+        width: Some(probe.width),
+        height: Some(probe.height),
+        thumbnail: thumbnail.path().map(Path::to_path_buf),
+    };
+    let ready = match shared.ledger.mark_ready(&job.id, &info, shared.now_ms()) {
+        Ok(ready) => ready,
+        Err(error) => {
+            tracing::error!(job = %job.id, %error, "could not record the saved video");
+            return Next::Again {
+                after: shared.config.poll_interval,
+                failures,
+                server_failures: 0,
+            };
+        }
+    };
+    shared.emit(JobEvent::Ready {
+        id: ready.id.clone(),
+        path: info.path,
+        cost_usd: ready.quote_usd,
+    });
+    release_venice_copy(shared, &ready).await;
+    Next::Done
+}
+
+/// Deletes Venice's copy now that ours is verified (or notes that retrieve already did).
+async fn release_venice_copy(shared: &Arc<Shared>, job: &JobRecord) {
+    let now = shared.now_ms();
+    if shared.config.delete_media_on_completion {
+        let _ = shared.ledger.mark_venice_copy_deleted(&job.id, now);
+        return;
+    }
+    let Some(queue_id) = job.queue_id.as_deref() else {
+        return;
+    };
+    let request = CompleteVideoRequest::new(&job.params.model, queue_id);
+    let permit = shared.failures.acquire().await;
+    match shared.client.video().complete(&request).await {
+        Ok(_) => {
+            let _ = shared.ledger.mark_venice_copy_deleted(&job.id, now);
+        }
+        Err(error) => {
+            permit.failed();
+            // The video is safe with us; Venice deletes its copy on its own schedule.
+            tracing::warn!(job = %job.id, %error, "could not tell Venice to delete its copy");
+        }
+    }
+}
+
+/// Marks the job failed and says so.
+pub(super) fn fail(
+    shared: &Shared,
+    job: &JobRecord,
+    reason: String,
+    refunded: Option<bool>,
+) -> Next {
+    match shared
+        .ledger
+        .mark_failed(&job.id, &reason, refunded, shared.now_ms())
+    {
+        Ok(job) => shared.emit(JobEvent::Failed {
+            id: job.id,
+            reason,
+            credits_refunded: refunded,
+        }),
+        Err(error) => tracing::error!(job = %job.id, %error, "could not record the failure"),
+    }
+    Next::Done
+}

@@ -1,0 +1,280 @@
+//! The engine: the one object the CLI and the desktop app drive. It turns themes into prompts,
+//! quotes, submits paid jobs through the ledger, and runs the poller that brings videos home.
+
+mod deliver;
+mod poller;
+mod submit;
+
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{broadcast, mpsc};
+use venice::retry::{FailureBudget, RetryPolicy};
+use venice::{ModelCatalogue, ModelType};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{EngineConfig, StudioPaths};
+use crate::events::JobEvent;
+use crate::ledger::{JobId, JobRecord, JobState, Ledger};
+use crate::limiter::VeniceLimits;
+use crate::{Error, prompt};
+
+pub use poller::PollerHandle;
+pub use submit::{GenerateRequest, PriceQuote};
+
+/// A prompt written by the chat model for a theme.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GeneratedPrompt {
+    pub theme: String,
+    pub prompt: String,
+    pub chat_model: String,
+    /// What the chat call cost, when Venice said.
+    pub cost_usd: Option<f64>,
+}
+
+/// The studio engine. Cheap to clone; every clone shares the ledger, limits and events.
+#[derive(Clone, Debug)]
+pub struct Studio {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub client: venice::Client,
+    pub ledger: Ledger,
+    pub paths: StudioPaths,
+    pub config: EngineConfig,
+    pub clock: Arc<dyn Clock>,
+    pub limits: VeniceLimits,
+    /// Our own failures, kept well under Venice's lock-out (more than 20 in 30 s).
+    pub failures: FailureBudget,
+    /// Backoff for transient errors; draws on `failures`.
+    pub backoff: RetryPolicy,
+    pub events: broadcast::Sender<JobEvent>,
+    pub session_id: String,
+    /// Hands new jobs to the running poller, if one is running.
+    pub tracker: Mutex<Option<mpsc::UnboundedSender<JobId>>>,
+}
+
+impl Shared {
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Announces an event. Nobody listening is fine: the ledger already has the change.
+    pub fn emit(&self, event: JobEvent) {
+        let _ = self.events.send(event);
+    }
+}
+
+impl Studio {
+    /// Opens the ledger under `paths` and prepares the engine (nothing runs until
+    /// [`Studio::start_poller`]).
+    pub fn open(
+        client: venice::Client,
+        paths: StudioPaths,
+        config: EngineConfig,
+    ) -> Result<Self, Error> {
+        Self::with_clock(client, paths, config, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(
+        client: venice::Client,
+        paths: StudioPaths,
+        config: EngineConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, Error> {
+        let ledger = Ledger::open(&paths.ledger())?;
+        let (events, _) = broadcast::channel(1024);
+        let failures = FailureBudget::default();
+        let backoff = RetryPolicy::default()
+            .delays(config.retry_base_delay, config.retry_max_delay)
+            .budget(failures.clone());
+        let shared = Shared {
+            client,
+            ledger,
+            paths,
+            config,
+            clock,
+            limits: VeniceLimits::default(),
+            failures,
+            backoff,
+            events,
+            session_id: JobId::new_random().0,
+            tracker: Mutex::new(None),
+        };
+        Ok(Self {
+            shared: Arc::new(shared),
+        })
+    }
+
+    /// Job events from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<JobEvent> {
+        self.shared.events.subscribe()
+    }
+
+    pub fn paths(&self) -> &StudioPaths {
+        &self.shared.paths
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.shared.config
+    }
+
+    pub fn client(&self) -> &venice::Client {
+        &self.shared.client
+    }
+
+    pub fn session_id(&self) -> &str {
+        &self.shared.session_id
+    }
+
+    /// Every job in the ledger, newest first.
+    pub fn jobs(&self) -> Result<Vec<JobRecord>, Error> {
+        self.shared.ledger.list()
+    }
+
+    /// One job, by id or by a unique prefix of it (as the CLI prints them).
+    pub fn job(&self, id_or_prefix: &str) -> Result<JobRecord, Error> {
+        if let Ok(job) = self.shared.ledger.get(&JobId(id_or_prefix.to_string())) {
+            return Ok(job);
+        }
+        let mut matches: Vec<JobRecord> = self
+            .jobs()?
+            .into_iter()
+            .filter(|j| !id_or_prefix.is_empty() && j.id.0.starts_with(id_or_prefix))
+            .collect();
+        match matches.len() {
+            1 => Ok(matches.remove(0)),
+            0 => Err(Error::JobNotFound(JobId(id_or_prefix.to_string()))),
+            n => Err(Error::AmbiguousJobId {
+                prefix: id_or_prefix.to_string(),
+                matches: n,
+            }),
+        }
+    }
+
+    /// Money Venice may have charged, this session and in total.
+    pub fn spent_usd(&self) -> Result<(f64, f64), Error> {
+        let ledger = &self.shared.ledger;
+        Ok((
+            ledger.spent_usd(Some(&self.shared.session_id))?,
+            ledger.spent_usd(None)?,
+        ))
+    }
+
+    /// The user settles an outcome-unknown job (e.g. after checking their Venice usage). It is
+    /// never resubmitted; the user can generate again deliberately.
+    pub fn dismiss_unknown(&self, id: &JobId) -> Result<JobRecord, Error> {
+        let reason = "Dismissed by the user after an unknown queue outcome.";
+        self.shared
+            .ledger
+            .mark_failed(id, reason, None, self.shared.now_ms())
+    }
+
+    /// The video models with their constraints: from the disk cache when it is fresh enough,
+    /// else from Venice (and cached). The client validates every quote and queue against it.
+    pub async fn catalogue(&self, refresh: bool) -> Result<Arc<ModelCatalogue>, Error> {
+        let client = &self.shared.client;
+        if !refresh && let Some(catalogue) = client.catalogue() {
+            return Ok(catalogue);
+        }
+        let cache = self.shared.paths.model_cache();
+        if !refresh
+            && let Ok(cached) = ModelCatalogue::load_cached(&cache)
+            && cached.age() < self.shared.config.model_cache_max_age
+        {
+            client.set_catalogue(cached);
+            return client.catalogue().ok_or(Error::NoCatalogue);
+        }
+        let fresh = client.refresh_catalogue().await?;
+        if let Err(e) = fresh.save(&cache) {
+            tracing::warn!(error = %e, "could not cache the model list");
+        }
+        Ok(fresh)
+    }
+
+    /// Venice's text models (for choosing the chat model).
+    pub async fn text_models(&self) -> Result<venice::ModelList, Error> {
+        Ok(self
+            .shared
+            .client
+            .models()
+            .list(ModelType::Text)
+            .await?
+            .value)
+    }
+
+    /// Theme → a detailed video prompt fitted to `video_model`'s prompt limit.
+    pub async fn prompt_from_theme(
+        &self,
+        theme: &str,
+        video_model: &str,
+    ) -> Result<GeneratedPrompt, Error> {
+        let theme = prompt::sanitize_theme(theme)?;
+        let catalogue = self.catalogue(false).await?;
+        let limit = catalogue
+            .get(video_model)
+            .map(|m| m.constraints.prompt_limit() as usize)
+            .ok_or_else(|| Error::UnknownModel(video_model.to_string()))?;
+        let chat_model = self.shared.config.chat_model.clone();
+        let mut request = venice::ChatCompletionRequest::new(
+            chat_model.clone(),
+            vec![
+                venice::ChatMessage::system(prompt::system_prompt(limit)),
+                venice::ChatMessage::user(prompt::user_message(&theme)),
+            ],
+        );
+        request.temperature = Some(0.8);
+        // Roughly four characters a token, with room to finish the last sentence.
+        request.max_completion_tokens = Some((limit / 3).clamp(64, 2048) as u32);
+        request.venice_parameters = Some(venice::VeniceParameters {
+            include_venice_system_prompt: Some(false),
+            strip_thinking_response: Some(true),
+            ..Default::default()
+        });
+        let response = venice::retry::run(&self.shared.backoff, || async {
+            self.shared.client.chat().create(&request).await
+        })
+        .await?;
+        let reply = response.value.first_text().unwrap_or_default();
+        Ok(GeneratedPrompt {
+            prompt: prompt::fit_to_limit(&reply, limit)?,
+            theme,
+            chat_model,
+            cost_usd: response.value.cost.map(|c| c.usd),
+        })
+    }
+
+    /// Waits until every job in `ids` is settled (ready, failed or outcome unknown) and returns
+    /// their final records. Needs a running poller for in-flight jobs.
+    pub async fn wait_until_settled(&self, ids: &[JobId]) -> Result<Vec<JobRecord>, Error> {
+        let mut events = self.subscribe();
+        loop {
+            let jobs = ids
+                .iter()
+                .map(|id| self.shared.ledger.get(id))
+                .collect::<Result<Vec<_>, _>>()?;
+            if jobs.iter().all(|j| j.state.is_settled()) {
+                return Ok(jobs);
+            }
+            // Any event (or a lag) is a reason to look at the ledger again.
+            match events.recv().await {
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return Err(Error::EngineStopped),
+            }
+        }
+    }
+
+    /// Jobs that still need Venice: used by `resume` and on start.
+    pub fn in_flight(&self) -> Result<Vec<JobRecord>, Error> {
+        self.shared.ledger.in_state(&[
+            JobState::Queued,
+            JobState::Processing,
+            JobState::Downloading,
+        ])
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+}

@@ -1,0 +1,315 @@
+//! One task drives every unfinished job: a retrieve per job every poll interval, under the shared
+//! rate limit and failure budget, with backoff on transient errors, and delivery when the video
+//! arrives. On start it resumes whatever the ledger says Venice still owes us.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use venice::{ErrorClass, RetrieveOutcome, RetrieveVideoRequest, UserAction};
+
+use super::{Shared, Studio, deliver};
+use crate::Error;
+use crate::events::JobEvent;
+use crate::ledger::{JobId, JobRecord};
+
+/// After this many 500s in a row Venice's word that inference failed is taken as final.
+const MAX_SERVER_FAILURES: u32 = 5;
+/// Say a job is stalled only once transient errors repeat, not on the first hiccup.
+const STALLED_AFTER: u32 = 3;
+
+/// The running poller. Dropping it (or [`PollerHandle::stop`]) stops polling; the ledger keeps
+/// every job, so the next start resumes them.
+#[derive(Debug)]
+pub struct PollerHandle {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl PollerHandle {
+    /// Stops polling (the same as dropping the handle).
+    pub fn stop(self) {}
+}
+
+impl Drop for PollerHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// What to do with a job after one poll.
+#[derive(Debug)]
+pub(super) enum Next {
+    /// Poll again after the delay; `failures` counts transient errors in a row.
+    Again {
+        after: Duration,
+        failures: u32,
+        server_failures: u32,
+    },
+    /// The job is settled (or no longer ours to poll).
+    Done,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Schedule {
+    due: Instant,
+    failures: u32,
+    server_failures: u32,
+}
+
+impl Studio {
+    /// Recovers the ledger after a restart (an interrupted submission becomes outcome-unknown,
+    /// never resubmitted), clears half-written downloads, and starts polling every job Venice
+    /// still owes us. New jobs from [`Studio::generate`] join automatically.
+    pub fn start_poller(&self) -> Result<PollerHandle, Error> {
+        let shared = Arc::clone(self.shared());
+        shared.ledger.recover_after_restart(shared.now_ms())?;
+        let unknown = shared.ledger.in_state(&[crate::JobState::OutcomeUnknown])?;
+        deliver::prepare_media_dir(&shared)?;
+        let (tracker, new_jobs) = mpsc::unbounded_channel();
+        for job in self.in_flight()? {
+            let _ = tracker.send(job.id);
+        }
+        *shared.tracker.lock().unwrap_or_else(|p| p.into_inner()) = Some(tracker);
+        for job in unknown {
+            let reason = job.failure.clone().unwrap_or_default();
+            shared.emit(JobEvent::OutcomeUnknown { id: job.id, reason });
+        }
+        let task = tokio::spawn(run(shared, new_jobs));
+        Ok(PollerHandle { task })
+    }
+}
+
+async fn run(shared: Arc<Shared>, mut new_jobs: mpsc::UnboundedReceiver<JobId>) {
+    let max_parallel = shared.config.max_parallel_retrieves.max(1);
+    let mut waiting: HashMap<JobId, Schedule> = HashMap::new();
+    let mut running: JoinSet<Next> = JoinSet::new();
+    let mut running_ids: HashMap<tokio::task::Id, (JobId, Schedule)> = HashMap::new();
+    loop {
+        let now = Instant::now();
+        let mut due: Vec<(Instant, JobId)> = waiting
+            .iter()
+            .filter(|(_, s)| s.due <= now)
+            .map(|(id, s)| (s.due, id.clone()))
+            .collect();
+        due.sort();
+        for (_, id) in due
+            .into_iter()
+            .take(max_parallel.saturating_sub(running.len()))
+        {
+            if let Some(schedule) = waiting.remove(&id) {
+                let handle = running.spawn(poll_once(Arc::clone(&shared), id.clone(), schedule));
+                running_ids.insert(handle.id(), (id, schedule));
+            }
+        }
+        let next_due = waiting.values().map(|s| s.due).min();
+        let room = running.len() < max_parallel;
+        tokio::select! {
+            received = new_jobs.recv() => match received {
+                Some(id) => {
+                    let already = waiting.contains_key(&id) || running_ids.values().any(|(r, _)| *r == id);
+                    if !already {
+                        waiting.insert(id, Schedule { due: Instant::now(), failures: 0, server_failures: 0 });
+                    }
+                }
+                None if waiting.is_empty() && running.is_empty() => return,
+                None => {}
+            },
+            Some(joined) = running.join_next_with_id(), if !running.is_empty() => {
+                let (task_id, next) = match joined {
+                    Ok((task_id, next)) => (task_id, next),
+                    Err(error) => {
+                        tracing::error!(%error, "a poll task failed; polling that job again later");
+                        (error.id(), Next::Again { after: shared.config.poll_interval, failures: 1, server_failures: 0 })
+                    }
+                };
+                if let Some((id, _)) = running_ids.remove(&task_id)
+                    && let Next::Again { after, failures, server_failures } = next
+                {
+                    waiting.insert(id, Schedule { due: Instant::now() + after, failures, server_failures });
+                }
+            },
+            _ = sleep_until(next_due), if room && next_due.is_some() => {},
+        }
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// One retrieve for one job, and whatever it leads to.
+async fn poll_once(shared: Arc<Shared>, id: JobId, schedule: Schedule) -> Next {
+    let job = match shared.ledger.get(&id) {
+        Ok(job) if job.state.is_in_flight() => job,
+        _ => return Next::Done,
+    };
+    let Some(queue_id) = job.queue_id.clone() else {
+        return Next::Done;
+    };
+    shared.limits.retrieve.acquire().await;
+    let permit = shared.failures.acquire().await;
+    let mut request = RetrieveVideoRequest::new(&job.params.model, &queue_id);
+    if shared.config.delete_media_on_completion {
+        request.delete_media_on_completion = Some(true);
+    }
+    let dest = deliver::destination(&shared, &job);
+    let result = shared.client.video().retrieve(&request, &dest).await;
+    let answer = match result {
+        Ok(answer) => answer,
+        Err(error) => {
+            permit.failed();
+            return on_error(&shared, &job, error, schedule).await;
+        }
+    };
+    drop(permit);
+    let rate = &answer.meta.rate_limit;
+    shared.limits.retrieve.observe(
+        rate.limit_requests.map(|v| v as u32),
+        rate.remaining_requests.map(|v| v as u32),
+        answer.meta.rate_limit_delay(std::time::SystemTime::now()),
+    );
+    match answer.value {
+        RetrieveOutcome::Processing {
+            average_execution_time_ms,
+            execution_duration_ms,
+        } => {
+            let progress = if average_execution_time_ms > 0.0 {
+                execution_duration_ms / average_execution_time_ms
+            } else {
+                0.0
+            };
+            let eta_ms = (average_execution_time_ms - execution_duration_ms).max(0.0) as i64;
+            match shared
+                .ledger
+                .record_progress(&job.id, progress, Some(eta_ms), shared.now_ms())
+            {
+                Ok(job) => shared.emit(JobEvent::Progress {
+                    id: job.id,
+                    percent: (job.progress * 100.0).round(),
+                    eta_ms: Some(eta_ms),
+                }),
+                Err(e) => tracing::warn!(error = %e, "could not record progress"),
+            }
+            Next::Again {
+                after: shared.config.poll_interval,
+                failures: 0,
+                server_failures: 0,
+            }
+        }
+        RetrieveOutcome::Video(saved) => {
+            deliver::finish(&shared, &job, &saved.path, schedule.failures).await
+        }
+        RetrieveOutcome::CompletedAtUrl => match job.download_url.clone() {
+            Some(url) => download_from_url(&shared, &job, &url, &dest, schedule).await,
+            None => deliver::fail(
+                &shared,
+                &job,
+                "Venice says the video is ready but gave no download link when it was queued, so \
+                 it cannot be fetched. Contact Venice support with the job's queue id."
+                    .into(),
+                None,
+            ),
+        },
+    }
+}
+
+async fn download_from_url(
+    shared: &Arc<Shared>,
+    job: &JobRecord,
+    url: &str,
+    dest: &std::path::Path,
+    schedule: Schedule,
+) -> Next {
+    if let Ok(job) = shared.ledger.mark_downloading(&job.id, shared.now_ms()) {
+        shared.emit(JobEvent::Downloading {
+            id: job.id,
+            bytes: 0,
+            total: None,
+        });
+    }
+    let permit = shared.failures.acquire().await;
+    match shared.client.video().download(url, dest).await {
+        Ok(answer) => {
+            drop(permit);
+            deliver::finish(shared, job, &answer.value.path, schedule.failures).await
+        }
+        Err(error) => {
+            permit.failed();
+            on_error(shared, job, error, schedule).await
+        }
+    }
+}
+
+/// Decides what a failed retrieve means for the job.
+async fn on_error(
+    shared: &Arc<Shared>,
+    job: &JobRecord,
+    error: venice::Error,
+    schedule: Schedule,
+) -> Next {
+    let failures = schedule.failures + 1;
+    let server_failures = if error.status() == Some(500) {
+        schedule.server_failures + 1
+    } else {
+        0
+    };
+    let backoff = |shared: &Arc<Shared>| Next::Again {
+        after: shared.backoff.backoff(failures),
+        failures,
+        server_failures,
+    };
+    match error.class() {
+        ErrorClass::Permanent => {
+            let reason = if error.status() == Some(404) {
+                "Venice no longer has this video: it expired or was deleted before the studio \
+                 could save it. Generate it again."
+                    .to_string()
+            } else {
+                error.to_string()
+            };
+            deliver::fail(shared, job, reason, error.credits_refunded())
+        }
+        ErrorClass::NeedsUser(UserAction::ChangePrompt) => {
+            deliver::fail(shared, job, error.to_string(), error.credits_refunded())
+        }
+        ErrorClass::NeedsUser(_) => {
+            stalled(shared, job, &error);
+            let after = (shared.config.poll_interval * 6).max(Duration::from_secs(60));
+            Next::Again {
+                after,
+                failures,
+                server_failures,
+            }
+        }
+        ErrorClass::RetryAfter(delay) => {
+            shared.limits.retrieve.hold_for(delay);
+            Next::Again {
+                after: delay,
+                failures,
+                server_failures,
+            }
+        }
+        ErrorClass::RetryWithBackoff | ErrorClass::OutcomeUnknown => {
+            if server_failures >= MAX_SERVER_FAILURES {
+                let reason = format!("Venice could not generate this video: {error}");
+                return deliver::fail(shared, job, reason, error.credits_refunded());
+            }
+            if failures >= STALLED_AFTER {
+                stalled(shared, job, &error);
+            }
+            backoff(shared)
+        }
+    }
+}
+
+fn stalled(shared: &Shared, job: &JobRecord, error: &venice::Error) {
+    shared.emit(JobEvent::Stalled {
+        id: job.id.clone(),
+        reason: error.to_string(),
+    });
+}

@@ -1,0 +1,211 @@
+//! Spending money, carefully: every generate is checked against the model, quoted, checked
+//! against the budget, written to the ledger, and only then sent to `/video/queue`, exactly once.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use venice::{ErrorClass, QueueVideoRequest};
+
+use super::Studio;
+use crate::Error;
+use crate::events::JobEvent;
+use crate::images::image_data_url;
+use crate::ledger::{JobParams, JobRecord};
+
+/// What the user asks for.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GenerateRequest {
+    pub theme: Option<String>,
+    pub prompt: String,
+    pub model: String,
+    pub duration: String,
+    pub aspect_ratio: Option<String>,
+    pub resolution: Option<String>,
+    pub audio: Option<bool>,
+    /// The start frame for image-to-video models.
+    pub image: Option<PathBuf>,
+}
+
+impl GenerateRequest {
+    fn to_queue_request(&self) -> Result<QueueVideoRequest, Error> {
+        let mut req = QueueVideoRequest::new(&self.model, self.prompt.trim(), &self.duration);
+        req.aspect_ratio = self.aspect_ratio.clone();
+        req.resolution = self.resolution.clone();
+        req.audio = self.audio;
+        req.image_url = self.image.as_deref().map(image_data_url).transpose()?;
+        Ok(req)
+    }
+
+    fn params(&self) -> JobParams {
+        JobParams {
+            theme: self.theme.clone(),
+            prompt: self.prompt.trim().to_string(),
+            model: self.model.clone(),
+            duration: self.duration.clone(),
+            aspect_ratio: self.aspect_ratio.clone(),
+            resolution: self.resolution.clone(),
+            audio: self.audio,
+            image_path: self.image.clone(),
+        }
+    }
+}
+
+/// A price from `/video/quote`, with what the budget says about it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PriceQuote {
+    pub usd: f64,
+    /// Venice's balance before the quote (`x-venice-balance-usd`), when it said.
+    pub balance_usd: Option<f64>,
+    pub spent_session_usd: f64,
+    pub spent_total_usd: f64,
+    /// Why the budget would refuse this, if it would.
+    pub over_budget: Option<String>,
+}
+
+impl Studio {
+    /// Prices a request (free; creates nothing). Requests the model cannot take are refused here,
+    /// before anything is sent.
+    pub async fn quote(&self, request: &GenerateRequest) -> Result<PriceQuote, Error> {
+        self.quote_for(request, 1).await
+    }
+
+    async fn quote_for(&self, request: &GenerateRequest, count: u32) -> Result<PriceQuote, Error> {
+        let shared = self.shared();
+        let catalogue = self.catalogue(false).await?;
+        let queue_request = request.to_queue_request()?;
+        catalogue
+            .validate(&queue_request)
+            .map_err(venice::Error::from)?;
+        let quote_request = queue_request.to_quote();
+        let answer = venice::retry::run(&shared.backoff, || async {
+            shared.client.video().quote(&quote_request).await
+        })
+        .await?;
+        let (spent_session_usd, spent_total_usd) = self.spent_usd()?;
+        let usd = answer.value.quote;
+        let over_budget = shared
+            .config
+            .budget
+            .check(usd * f64::from(count), spent_session_usd, spent_total_usd)
+            .err()
+            .map(|e| e.to_string());
+        Ok(PriceQuote {
+            usd,
+            balance_usd: answer.meta.balance.usd,
+            spent_session_usd,
+            spent_total_usd,
+            over_budget,
+        })
+    }
+
+    /// Quotes, checks the budget for all `count` videos, then queues them one by one. Each job
+    /// is in the ledger before its queue call; a queue call is never retried automatically. An
+    /// answer that never came back leaves the job `outcome_unknown` for the user to settle.
+    ///
+    /// Returns the jobs as written (queued, failed or outcome unknown). Errors before any money
+    /// is at stake (invalid request, over budget, quote failed) are returned as `Err`.
+    pub async fn generate(
+        &self,
+        request: &GenerateRequest,
+        count: u32,
+    ) -> Result<Vec<JobRecord>, Error> {
+        let count = count.max(1);
+        let quote = self.quote_for(request, count).await?;
+        if let Some(reason) = quote.over_budget {
+            return Err(Error::Refused(reason));
+        }
+        let queue_request = request.to_queue_request()?;
+        let mut jobs = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            let job = self.submit_one(request, &queue_request, &quote).await?;
+            let stop = !job.state.is_in_flight();
+            jobs.push(job);
+            // When Venice refused one, the next would most likely be refused too.
+            if stop {
+                break;
+            }
+        }
+        Ok(jobs)
+    }
+
+    async fn submit_one(
+        &self,
+        request: &GenerateRequest,
+        queue_request: &QueueVideoRequest,
+        quote: &PriceQuote,
+    ) -> Result<JobRecord, Error> {
+        let shared = self.shared();
+        let job = shared.ledger.insert_submitting(
+            &shared.session_id,
+            &request.params(),
+            quote.usd,
+            quote.balance_usd,
+            shared.now_ms(),
+        )?;
+        shared.limits.queue.acquire().await;
+        let permit = shared.failures.acquire().await;
+        let result = shared.client.video().queue(queue_request).await;
+        let now = shared.now_ms();
+        match result {
+            Ok(answer) => {
+                drop(permit);
+                let rate = &answer.meta.rate_limit;
+                shared.limits.queue.observe(
+                    rate.limit_requests.map(|v| v as u32),
+                    rate.remaining_requests.map(|v| v as u32),
+                    answer.meta.rate_limit_delay(std::time::SystemTime::now()),
+                );
+                let queued = answer.value;
+                let job = shared.ledger.mark_queued(
+                    &job.id,
+                    &queued.queue_id,
+                    queued.download_url.as_deref(),
+                    now,
+                )?;
+                shared.emit(JobEvent::Queued {
+                    id: job.id.clone(),
+                    queue_id: queued.queue_id,
+                });
+                self.track(&job);
+                Ok(job)
+            }
+            Err(error) if error.class() == ErrorClass::OutcomeUnknown => {
+                permit.failed();
+                let reason = format!(
+                    "{error} Nothing was sent again. Check your Venice usage before generating this \
+                     video again, or dismiss it."
+                );
+                let job = shared.ledger.mark_outcome_unknown(&job.id, &reason, now)?;
+                shared.emit(JobEvent::OutcomeUnknown {
+                    id: job.id.clone(),
+                    reason,
+                });
+                Ok(job)
+            }
+            Err(error) => {
+                permit.failed();
+                let refunded = error.credits_refunded();
+                let reason = format!("{error} Nothing was charged for this video.");
+                let job = shared.ledger.mark_failed(&job.id, &reason, refunded, now)?;
+                shared.emit(JobEvent::Failed {
+                    id: job.id.clone(),
+                    reason,
+                    credits_refunded: refunded,
+                });
+                Ok(job)
+            }
+        }
+    }
+
+    /// Hands a queued job to the running poller (a later `resume` picks it up otherwise).
+    fn track(&self, job: &JobRecord) {
+        let tracker = self
+            .shared()
+            .tracker
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(tracker) = tracker.as_ref() {
+            let _ = tracker.send(job.id.clone());
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Theme → prompt → quote → queue → progress → a verified MP4 in the library, against the test
+//! double; plus what survives a restart and what the budget refuses.
+
+mod common;
+
+use common::*;
+use studio_core::{Budget, JobEvent, JobState};
+use venice_sim::Endpoint;
+
+#[tokio::test]
+async fn a_theme_becomes_a_verified_video_in_the_library() {
+    let env = env().await;
+    let prompt = env
+        .studio
+        .prompt_from_theme("  Cyberpunk\tneon city ", T2V)
+        .await
+        .unwrap();
+    assert_eq!(prompt.theme, "Cyberpunk neon city");
+    assert!(!prompt.prompt.is_empty() && prompt.prompt.chars().count() <= 2500);
+
+    let mut events = env.studio.subscribe();
+    let _poller = env.studio.start_poller().unwrap();
+    let jobs = env.studio.generate(&t2v(&prompt.prompt), 1).await.unwrap();
+    assert_eq!(jobs[0].state, JobState::Queued);
+    let done = settle(&env.studio, &[jobs[0].id.clone()]).await;
+    let job = &done[0];
+    assert_eq!(job.state, JobState::Ready, "{:?}", job.failure);
+
+    let media = job.media.as_ref().unwrap();
+    assert!(media.path.starts_with(env.dir.path().join("media")));
+    assert!(
+        media
+            .path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("cyberpunk-neon-city-")
+    );
+    let probe = studio_core::media::probe(&media.path).unwrap();
+    assert_eq!((probe.width, probe.height), (1280, 720));
+    assert!((probe.seconds - 5.0).abs() < 0.05);
+    assert_eq!(job.progress, 1.0);
+    assert!(job.quote_usd > 0.0);
+    assert!(
+        job.balance_usd_before.is_some(),
+        "the balance header is recorded with the job"
+    );
+    // Ready is announced first; Venice's copy is released right after.
+    let mut released = false;
+    for _ in 0..100 {
+        released = env.studio.job(&job.id.0).unwrap().venice_copy_deleted;
+        if released {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        released,
+        "/video/complete was called after the file was saved"
+    );
+    if let Some(thumb) = &media.thumbnail {
+        assert!(thumb.is_file());
+    }
+
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), 1);
+    assert_eq!(env.sim.count(Endpoint::VideoComplete), 1);
+    let log = env.sim.requests();
+    let ready_at = log
+        .iter()
+        .rposition(|r| r.endpoint == Some(Endpoint::VideoRetrieve))
+        .unwrap();
+    let complete_at = log
+        .iter()
+        .position(|r| r.endpoint == Some(Endpoint::VideoComplete))
+        .unwrap();
+    assert!(
+        complete_at > ready_at,
+        "complete only after the video arrived"
+    );
+
+    let seen = events_until(&mut events, |e| e.is_final()).await;
+    let kinds: Vec<&str> = seen
+        .iter()
+        .map(|e| match e {
+            JobEvent::Queued { .. } => "queued",
+            JobEvent::Progress { .. } => "progress",
+            JobEvent::Ready { .. } => "ready",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds.first(), Some(&"queued"));
+    assert_eq!(kinds.last(), Some(&"ready"));
+    assert!(kinds.contains(&"progress"), "{kinds:?}");
+    for event in &seen {
+        if let JobEvent::Progress { percent, .. } = event {
+            assert!(
+                (0.0..=99.0).contains(percent),
+                "progress stays below 100 until saved: {percent}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_request_the_model_cannot_take_never_leaves_the_machine() {
+    let env = env().await;
+    let mut request = t2v("A neon city at night");
+    request.duration = "7s".into();
+    let err = env
+        .studio
+        .generate(&request, 1)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("5s") && err.contains("10s") && err.contains("7s"),
+        "{err}"
+    );
+    assert_eq!(env.sim.count(Endpoint::VideoQuote), 0);
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), 0);
+    assert!(
+        env.studio.jobs().unwrap().is_empty(),
+        "nothing written to the ledger"
+    );
+}
+
+#[tokio::test]
+async fn the_budget_refuses_to_queue_past_it_and_says_what_is_left() {
+    let mut config = engine_config();
+    config.budget = Budget {
+        per_session_usd: Some(0.5),
+        total_usd: None,
+    };
+    let env = env_with(sim_config(), config).await;
+    let quote = env.studio.quote(&t2v("neon")).await.unwrap();
+    assert!(
+        quote.usd > 0.25 && quote.usd <= 0.5,
+        "test assumes one video fits: {}",
+        quote.usd
+    );
+    assert!(quote.over_budget.is_none());
+
+    env.studio.generate(&t2v("neon"), 1).await.unwrap();
+    let second = env.studio.quote(&t2v("neon")).await.unwrap();
+    assert!(
+        second.over_budget.is_some(),
+        "the quote already says it would not fit"
+    );
+    let err = env
+        .studio
+        .generate(&t2v("neon"), 1)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!("${:.2} of $0.50 spent", quote.usd)),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("${:.2} left", 0.5 - quote.usd)),
+        "{err}"
+    );
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), 1);
+
+    let err = env.studio.generate(&t2v("neon"), 3).await.unwrap_err();
+    assert!(
+        err.to_string().contains("over your budget"),
+        "a batch is checked as a whole"
+    );
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), 1);
+}
+
+#[tokio::test]
+async fn a_restart_resumes_the_job_without_queueing_it_again() {
+    let mut sim = sim_config();
+    sim.job_duration = std::time::Duration::from_millis(1500);
+    let env = env_with(sim, engine_config()).await;
+    let id = {
+        let mut events = env.studio.subscribe();
+        let poller = env.studio.start_poller().unwrap();
+        let jobs = env.studio.generate(&t2v("neon"), 1).await.unwrap();
+        events_until(&mut events, |e| matches!(e, JobEvent::Progress { .. })).await;
+        poller.stop();
+        jobs[0].id.clone()
+    };
+    assert_eq!(env.studio.job(&id.0).unwrap().state, JobState::Processing);
+
+    let restarted = env.reopen(engine_config());
+    let _poller = restarted.start_poller().unwrap();
+    let done = settle(&restarted, &[id]).await;
+    assert_eq!(done[0].state, JobState::Ready, "{:?}", done[0].failure);
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), 1);
+}
+
+#[tokio::test]
+async fn count_queues_that_many_separate_paid_jobs() {
+    let env = env().await;
+    let _poller = env.studio.start_poller().unwrap();
+    let jobs = env.studio.generate(&t2v("neon"), 3).await.unwrap();
+    assert_eq!(jobs.len(), 3);
+    let ids: Vec<_> = jobs.iter().map(|j| j.id.clone()).collect();
+    let done = settle(&env.studio, &ids).await;
+    assert!(done.iter().all(|j| j.state == JobState::Ready));
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), 3);
+    assert_eq!(env.media_files().len(), 3, "{:?}", env.media_files());
+    let (session, total) = env.studio.spent_usd().unwrap();
+    assert!((session - 3.0 * jobs[0].quote_usd).abs() < 1e-9 && session == total);
+}
