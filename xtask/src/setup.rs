@@ -8,7 +8,7 @@ use std::time::Instant;
 use crate::util::{self, Ctx, StatusOk, XResult};
 
 /// Debian/Ubuntu packages: Tauri's WebKitGTK stack (shared/docs/TOOLCHAIN.md), Xvfb and friends
-/// for the smoke test, ffmpeg for clips, and Node for the npm tools.
+/// for the smoke test, and ffmpeg for clips.
 pub const APT_PACKAGES: &[&str] = &[
     "pkg-config",
     "build-essential",
@@ -29,9 +29,11 @@ pub const APT_PACKAGES: &[&str] = &[
     "at-spi2-core",
     "x11-utils",
     "ffmpeg",
-    "nodejs",
-    "npm",
 ];
+
+/// Node.js for the npm tools, installed from Debian only when no `npm` is on PATH (a Node from
+/// elsewhere, e.g. NodeSource's, ships its own npm and conflicts with Debian's).
+const APT_NODE: &[&str] = &["nodejs", "npm"];
 
 /// trunk 0.22 needs a newer rustc than the pinned toolchain; 0.21.14 is verified here.
 const TRUNK_VERSION: &str = "0.21.14";
@@ -44,7 +46,7 @@ pub fn setup(ctx: &Ctx) -> XResult<()> {
     if !cfg!(target_os = "linux") {
         return Err(not_linux_message().into());
     }
-    system_packages()?;
+    system_packages(ctx)?;
     wasm_target(ctx)?;
     cargo_tools(ctx)?;
     npm_tools(ctx)?;
@@ -85,21 +87,22 @@ equivalents of: {}",
         && String::from_utf8_lossy(&output.stdout).trim() == "install ok installed")
 }
 
-fn system_packages() -> XResult<()> {
+fn system_packages(ctx: &Ctx) -> XResult<()> {
+    let mut wanted: Vec<&str> = APT_PACKAGES.to_vec();
+    if !util::on_path(ctx, "npm") {
+        wanted.extend(APT_NODE);
+    }
     let mut missing = Vec::new();
-    for package in APT_PACKAGES {
+    for package in &wanted {
         if !dpkg_installed(package)? {
             missing.push(*package);
         }
     }
     if missing.is_empty() {
-        println!("setup: system packages ok ({} checked)", APT_PACKAGES.len());
+        println!("setup: system packages ok ({} checked)", wanted.len());
         return Ok(());
     }
-    let install = format!(
-        "apt-get install -y --no-install-recommends {}",
-        APT_PACKAGES.join(" ")
-    );
+    let install = format!("apt-get install -y --no-install-recommends {}", wanted.join(" "));
     if !is_root() {
         return Err(format!(
             "missing system packages: {}\nrun this as root, then run xtask again:\n  sudo apt-get update && sudo {install}",
@@ -116,7 +119,7 @@ fn system_packages() -> XResult<()> {
         .status_ok("apt-get update")?;
     Command::new("apt-get")
         .args(["install", "-y", "--no-install-recommends"])
-        .args(APT_PACKAGES)
+        .args(&wanted)
         .env("DEBIAN_FRONTEND", "noninteractive")
         .status_ok("apt-get install")
 }
