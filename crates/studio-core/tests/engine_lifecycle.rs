@@ -84,6 +84,7 @@ async fn a_theme_becomes_a_verified_video_in_the_library() {
         .map(|e| match e {
             JobEvent::Queued { .. } => "queued",
             JobEvent::Progress { .. } => "progress",
+            JobEvent::Downloading { .. } => "downloading",
             JobEvent::Ready { .. } => "ready",
             _ => "other",
         })
@@ -91,6 +92,18 @@ async fn a_theme_becomes_a_verified_video_in_the_library() {
     assert_eq!(kinds.first(), Some(&"queued"));
     assert_eq!(kinds.last(), Some(&"ready"));
     assert!(kinds.contains(&"progress"), "{kinds:?}");
+    let downloading = kinds
+        .iter()
+        .position(|k| *k == "downloading")
+        .expect("a downloading event");
+    assert_eq!(
+        kinds[downloading..]
+            .iter()
+            .filter(|k| **k == "progress")
+            .count(),
+        0,
+        "{kinds:?}"
+    );
     for event in &seen {
         if let JobEvent::Progress { percent, .. } = event {
             assert!(

@@ -20,11 +20,19 @@ fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Erro
     }
 }
 
+/// Told how far a video download has got: bytes received so far and, when the server said, the
+/// total. Called once with 0 when the body starts, then after every chunk.
+pub type DownloadProgress<'a> = &'a (dyn Fn(u64, Option<u64>) + Send + Sync);
+
+/// A progress callback that ignores progress.
+pub(crate) fn no_progress(_received: u64, _total: Option<u64>) {}
+
 /// Writes `response`'s body to `dest`, checking it is a whole MP4.
 pub(crate) async fn save_mp4(
     response: reqwest::Response,
     meta: &ResponseMeta,
     dest: &Path,
+    on_progress: DownloadProgress<'_>,
 ) -> Result<SavedVideo, Error> {
     let request_id = meta.request_id.clone();
     let content_type = response
@@ -54,6 +62,7 @@ pub(crate) async fn save_mp4(
 
     let mut walker = BoxWalker::new();
     let mut received: u64 = 0;
+    on_progress(0, expected);
     let mut stream = response.bytes_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = match chunk {
@@ -79,6 +88,7 @@ pub(crate) async fn save_mp4(
         file.write_all(&chunk)
             .await
             .map_err(io_err("write", tmp.path()))?;
+        on_progress(received, expected);
     }
     if let Some(n) = expected
         && received < n

@@ -30,6 +30,7 @@ mod video;
 pub use catalogue::{ConstraintError, ModelCatalogue, VideoModel};
 pub use client::Client;
 pub use config::{ApiKey, ClientConfig, DEFAULT_BASE_URL};
+pub use download::DownloadProgress;
 pub use error::{ApiError, Error, ErrorClass, Operation, UserAction};
 pub use meta::{ApiResponse, BalanceHeaders, RateLimitHeaders, ResponseMeta};
 pub use resources::{ApiKeys, Billing, Chat, Models};

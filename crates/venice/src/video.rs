@@ -5,7 +5,7 @@ use std::path::Path;
 use reqwest::Method;
 
 use crate::client::{Client, Target, decode_json};
-use crate::download::save_mp4;
+use crate::download::{DownloadProgress, no_progress, save_mp4};
 use crate::error::{Error, Operation};
 use crate::meta::ApiResponse;
 use crate::types::video::{
@@ -60,6 +60,17 @@ impl Video<'_> {
         req: &RetrieveVideoRequest,
         dest: &Path,
     ) -> Result<ApiResponse<RetrieveOutcome>, Error> {
+        self.retrieve_with_progress(req, dest, &no_progress).await
+    }
+
+    /// [`Video::retrieve`], telling `on_progress` how the video's download goes (it is called
+    /// only when the answer is the video itself).
+    pub async fn retrieve_with_progress(
+        &self,
+        req: &RetrieveVideoRequest,
+        dest: &Path,
+        on_progress: DownloadProgress<'_>,
+    ) -> Result<ApiResponse<RetrieveOutcome>, Error> {
         let body = serde_json::to_vec(req)
             .map_err(|e| Error::Config(format!("could not encode the request ({e})")))?;
         let answered = self
@@ -80,7 +91,7 @@ impl Video<'_> {
             .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
         if !is_json {
             let meta = answered.meta.clone();
-            let saved = save_mp4(answered.response, &meta, dest).await?;
+            let saved = save_mp4(answered.response, &meta, dest, on_progress).await?;
             return Ok(ApiResponse {
                 value: RetrieveOutcome::Video(saved),
                 meta,
@@ -123,6 +134,16 @@ impl Video<'_> {
     /// GET of a private model's `download_url`, streamed to `dest`. The API key is sent only
     /// when the URL is on the API's own origin.
     pub async fn download(&self, url: &str, dest: &Path) -> Result<ApiResponse<SavedVideo>, Error> {
+        self.download_with_progress(url, dest, &no_progress).await
+    }
+
+    /// [`Video::download`], telling `on_progress` how it goes.
+    pub async fn download_with_progress(
+        &self,
+        url: &str,
+        dest: &Path,
+        on_progress: DownloadProgress<'_>,
+    ) -> Result<ApiResponse<SavedVideo>, Error> {
         let parsed = url::Url::parse(url)
             .map_err(|e| Error::Config(format!("the download URL is not a URL ({e})")))?;
         let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
@@ -140,7 +161,7 @@ impl Video<'_> {
             )
             .await?;
         let meta = answered.meta.clone();
-        let saved = save_mp4(answered.response, &meta, dest).await?;
+        let saved = save_mp4(answered.response, &meta, dest, on_progress).await?;
         Ok(ApiResponse { value: saved, meta })
     }
 

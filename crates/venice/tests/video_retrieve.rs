@@ -190,3 +190,44 @@ async fn unknown_queue_id_is_permanent_404() {
     assert_eq!(err.class(), ErrorClass::Permanent);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn download_progress_starts_at_zero_and_ends_at_the_file_size() {
+    let sim = common::sim_with(venice_sim::SimConfig {
+        api_key: Some(common::KEY.into()),
+        job_duration: std::time::Duration::from_millis(50),
+        ..Default::default()
+    })
+    .await;
+    let client = common::client(&sim);
+    let queued = client
+        .video()
+        .queue(&common::t2v())
+        .await
+        .expect("queued")
+        .value;
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dest = dir.path().join("clip.mp4");
+    let seen = std::sync::Mutex::new(Vec::new());
+    let on_progress =
+        |received: u64, total: Option<u64>| seen.lock().unwrap().push((received, total));
+    let req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
+    let outcome = client
+        .video()
+        .retrieve_with_progress(&req, &dest, &on_progress)
+        .await
+        .expect("retrieve")
+        .value;
+    let RetrieveOutcome::Video(saved) = outcome else {
+        panic!("expected the video, got {outcome:?}")
+    };
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen.first(), Some(&(0, Some(saved.bytes))));
+    assert_eq!(seen.last(), Some(&(saved.bytes, Some(saved.bytes))));
+    assert!(
+        seen.windows(2).all(|w| w[0].0 <= w[1].0),
+        "progress never goes back: {seen:?}"
+    );
+    sim.shutdown().await;
+}

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use venice::CompleteVideoRequest;
 
@@ -13,7 +14,7 @@ use crate::ledger::{JobRecord, MediaInfo};
 use crate::{Error, media};
 
 /// A file Venice sent that is not a playable video is fetched again this many times at most.
-const MAX_BAD_FILES: u32 = 3;
+pub(super) const MAX_BAD_FILES: u32 = 3;
 /// The client writes downloads to temp files with this prefix before renaming them into place.
 const PARTIAL_DOWNLOAD_PREFIX: &str = ".venice-download-";
 
@@ -58,6 +59,52 @@ pub(super) fn destination(shared: &Shared, job: &JobRecord) -> PathBuf {
         format!("{slug}-{short_id}.mp4")
     };
     shared.paths.media_dir.join(name)
+}
+
+/// Emit a `Downloading` event at most once per this many bytes (and at the start and end).
+const PROGRESS_STEP_BYTES: u64 = 1 << 20;
+
+/// Follows a video's download: the job becomes `downloading` (in the ledger, then announced) as
+/// soon as the body starts, and the UI hears how many bytes have arrived.
+pub(super) struct DownloadReporter<'a> {
+    shared: &'a Shared,
+    job: &'a JobRecord,
+    started: AtomicBool,
+    last_reported: AtomicU64,
+}
+
+impl<'a> DownloadReporter<'a> {
+    pub(super) fn new(shared: &'a Shared, job: &'a JobRecord) -> Self {
+        Self {
+            shared,
+            job,
+            started: AtomicBool::new(false),
+            last_reported: AtomicU64::new(0),
+        }
+    }
+
+    pub(super) fn report(&self, received: u64, total: Option<u64>) {
+        if !self.started.swap(true, Ordering::SeqCst)
+            && self.job.state != crate::JobState::Downloading
+            && let Err(error) = self
+                .shared
+                .ledger
+                .mark_downloading(&self.job.id, self.shared.now_ms())
+        {
+            tracing::warn!(job = %self.job.id, %error, "could not record the download");
+        }
+        let last = self.last_reported.load(Ordering::SeqCst);
+        let step =
+            received == 0 || received >= last + PROGRESS_STEP_BYTES || Some(received) == total;
+        if step {
+            self.last_reported.store(received, Ordering::SeqCst);
+            self.shared.emit(JobEvent::Downloading {
+                id: self.job.id.clone(),
+                bytes: received,
+                total,
+            });
+        }
+    }
 }
 
 /// The file is on disk: verify it, thumbnail it, mark the job ready, then release Venice's copy.

@@ -158,7 +158,13 @@ async fn poll_once(shared: Arc<Shared>, id: JobId, schedule: Schedule) -> Next {
         request.delete_media_on_completion = Some(true);
     }
     let dest = deliver::destination(&shared, &job);
-    let result = shared.client.video().retrieve(&request, &dest).await;
+    let reporter = deliver::DownloadReporter::new(&shared, &job);
+    let on_progress = |received, total| reporter.report(received, total);
+    let result = shared
+        .client
+        .video()
+        .retrieve_with_progress(&request, &dest, &on_progress)
+        .await;
     let answer = match result {
         Ok(answer) => answer,
         Err(error) => {
@@ -263,6 +269,26 @@ async fn on_error(
         failures,
         server_failures,
     };
+    match &error {
+        // Venice sent something that is not the video: fetch again, but not forever.
+        venice::Error::NotMp4 { .. } | venice::Error::BadMp4 { .. } => {
+            if failures >= deliver::MAX_BAD_FILES {
+                let reason =
+                    format!("Venice kept sending a file that is not a playable video: {error}");
+                return deliver::fail(shared, job, reason, None);
+            }
+            return backoff(shared);
+        }
+        // The video may well still be there: a status we do not know, an answer we could not
+        // read, or a local disk problem is no reason to give up a paid job. Say so, keep trying.
+        venice::Error::UnknownStatus { .. }
+        | venice::Error::InvalidResponse { .. }
+        | venice::Error::Io { .. } => {
+            stalled(shared, job, &error);
+            return backoff(shared);
+        }
+        _ => {}
+    }
     match error.class() {
         ErrorClass::Permanent => {
             let reason = if error.status() == Some(404) {
