@@ -75,6 +75,22 @@ fn parse_ratio(s: &str) -> Option<f64> {
     (w > 0.0 && h > 0.0).then(|| w / h)
 }
 
+/// The fixtures are Venice's docs copy of the live list, which trims keys every live model has
+/// and the spec's `ModelResponse` requires (`object`, `owned_by`); put them back.
+fn restore_trimmed_keys(list: &mut Value) {
+    let Some(models) = list.get_mut("data").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for model in models.iter_mut().filter_map(Value::as_object_mut) {
+        model
+            .entry("object")
+            .or_insert_with(|| Value::from("model"));
+        model
+            .entry("owned_by")
+            .or_insert_with(|| Value::from("venice.ai"));
+    }
+}
+
 /// The parsed model lists.
 #[derive(Debug)]
 pub(crate) struct Catalog {
@@ -86,10 +102,12 @@ impl Catalog {
     pub(crate) fn get() -> Result<&'static Catalog, crate::SimError> {
         static CATALOG: OnceLock<Result<Catalog, (&'static str, String)>> = OnceLock::new();
         let c = CATALOG.get_or_init(|| {
-            let video = serde_json::from_str(MODELS_VIDEO)
+            let mut video = serde_json::from_str(MODELS_VIDEO)
                 .map_err(|e| ("models-video.json", e.to_string()))?;
-            let text = serde_json::from_str(MODELS_TEXT)
+            let mut text = serde_json::from_str(MODELS_TEXT)
                 .map_err(|e| ("models-text.json", e.to_string()))?;
+            restore_trimmed_keys(&mut video);
+            restore_trimmed_keys(&mut text);
             Ok(Catalog { video, text })
         });
         c.as_ref()

@@ -22,7 +22,12 @@ pub enum SpecError {
     #[error("{method} {path} documents no JSON request body")]
     NoRequestSchema { method: String, path: String },
     #[error("{method} {path} does not document status {status} with content type {content_type}")]
-    UndocumentedResponse { method: String, path: String, status: u16, content_type: String },
+    UndocumentedResponse {
+        method: String,
+        path: String,
+        status: u16,
+        content_type: String,
+    },
     #[error("the schema for {0} could not be compiled: {1}")]
     Schema(String, String),
     #[error("{what} breaks Venice's contract:\n  {}", .problems.join("\n  "))]
@@ -45,7 +50,8 @@ impl Spec {
 
     /// Parses an OpenAPI 3.0 YAML document.
     pub fn from_yaml(text: &str) -> Result<Self, SpecError> {
-        let doc: Value = serde_norway::from_str(text).map_err(|e| SpecError::Parse(e.to_string()))?;
+        let doc: Value =
+            serde_norway::from_str(text).map_err(|e| SpecError::Parse(e.to_string()))?;
         let components = convert(doc.get("components").unwrap_or(&Value::Null));
         Ok(Self { doc, components })
     }
@@ -65,7 +71,10 @@ impl Spec {
             .get("paths")
             .and_then(|p| p.get(path))
             .and_then(|p| p.get(method.to_ascii_lowercase()))
-            .ok_or_else(|| SpecError::UnknownOperation { method: method.into(), path: path.into() })
+            .ok_or_else(|| SpecError::UnknownOperation {
+                method: method.into(),
+                path: path.into(),
+            })
     }
 
     /// Checks a JSON request body against the operation's documented request schema.
@@ -74,7 +83,10 @@ impl Spec {
         let schema = self
             .operation(method, path)?
             .pointer("/requestBody/content/application~1json/schema")
-            .ok_or_else(|| SpecError::NoRequestSchema { method: method.into(), path: path.into() })?;
+            .ok_or_else(|| SpecError::NoRequestSchema {
+                method: method.into(),
+                path: path.into(),
+            })?;
         self.validate(schema, body, &format!("request to {method} {path}"))
     }
 
@@ -91,9 +103,16 @@ impl Spec {
         body: Option<&Value>,
     ) -> Result<(), SpecError> {
         let what = format!("response {status} to {method} {path}");
-        let media_type = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media_type = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         let operation = self.operation(method, path)?;
-        let Some(documented) = operation.get("responses").and_then(|r| r.get(status.to_string()))
+        let Some(documented) = operation
+            .get("responses")
+            .and_then(|r| r.get(status.to_string()))
         else {
             if status >= 400 {
                 return self.validate(&any_error_shape(), body.unwrap_or(&Value::Null), &what);
@@ -134,7 +153,10 @@ impl Spec {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(SpecError::Violation { what: what.to_string(), problems })
+            Err(SpecError::Violation {
+                what: what.to_string(),
+                problems,
+            })
         }
     }
 }
@@ -217,23 +239,36 @@ mod tests {
         let spec = spec();
         let good = json!({"model": "wan-2.5-preview-text-to-video", "prompt": "A gondola",
                           "duration": "5s", "aspect_ratio": "16:9", "resolution": "720p"});
-        spec.check_request("POST", "/video/queue", &good).expect("valid");
+        spec.check_request("POST", "/video/queue", &good)
+            .expect("valid");
 
         let null_field = json!({"model": "m", "prompt": "p", "duration": "5s", "resolution": null});
-        let err = spec.check_request("POST", "/video/queue", &null_field).unwrap_err();
+        let err = spec
+            .check_request("POST", "/video/queue", &null_field)
+            .unwrap_err();
         assert!(err.to_string().contains("resolution"), "{err}");
 
         let missing_prompt = json!({"model": "m", "duration": "5s"});
-        assert!(spec.check_request("POST", "/video/queue", &missing_prompt).is_err());
+        assert!(
+            spec.check_request("POST", "/video/queue", &missing_prompt)
+                .is_err()
+        );
 
         let bad_duration = json!({"model": "m", "prompt": "p", "duration": "5 seconds"});
-        assert!(spec.check_request("POST", "/video/queue", &bad_duration).is_err());
+        assert!(
+            spec.check_request("POST", "/video/queue", &bad_duration)
+                .is_err()
+        );
     }
 
     #[test]
     fn retrieve_request_refuses_unknown_fields() {
         let body = json!({"model": "m", "queue_id": "q", "seed": 3});
-        assert!(spec().check_request("POST", "/video/retrieve", &body).is_err());
+        assert!(
+            spec()
+                .check_request("POST", "/video/retrieve", &body)
+                .is_err()
+        );
     }
 
     #[test]
@@ -241,20 +276,41 @@ mod tests {
         let spec = spec();
         let processing = json!({"status": "PROCESSING", "average_execution_time": 145000,
                                 "execution_duration": 53200});
-        spec.check_response("POST", "/video/retrieve", 200, "application/json", Some(&processing))
-            .expect("processing body is documented");
+        spec.check_response(
+            "POST",
+            "/video/retrieve",
+            200,
+            "application/json",
+            Some(&processing),
+        )
+        .expect("processing body is documented");
         spec.check_response("POST", "/video/retrieve", 200, "video/mp4", None)
             .expect("mp4 is documented");
         let missing_timing = json!({"status": "PROCESSING"});
         assert!(
-            spec.check_response("POST", "/video/retrieve", 200, "application/json",
-                                Some(&missing_timing)).is_err()
+            spec.check_response(
+                "POST",
+                "/video/retrieve",
+                200,
+                "application/json",
+                Some(&missing_timing)
+            )
+            .is_err()
         );
-        assert!(spec.check_response("POST", "/video/quote", 200, "text/html", None).is_err());
+        assert!(
+            spec.check_response("POST", "/video/quote", 200, "text/html", None)
+                .is_err()
+        );
         let extra = json!({"model": "m", "queue_id": "q", "surprise": 1});
         assert!(
-            spec.check_response("POST", "/video/queue", 200, "application/json", Some(&extra))
-                .is_err(),
+            spec.check_response(
+                "POST",
+                "/video/queue",
+                200,
+                "application/json",
+                Some(&extra)
+            )
+            .is_err(),
             "queue 200 is additionalProperties: false"
         );
     }
@@ -264,7 +320,13 @@ mod tests {
         let balance = json!({"canConsume": true, "consumptionCurrency": null,
                              "balances": {"diem": null, "usd": 25}, "diemEpochAllocation": 0});
         spec()
-            .check_response("GET", "/billing/balance", 200, "application/json", Some(&balance))
+            .check_response(
+                "GET",
+                "/billing/balance",
+                200,
+                "application/json",
+                Some(&balance),
+            )
             .expect("nullable fields");
     }
 
@@ -275,11 +337,23 @@ mod tests {
         spec.check_response("POST", "/video/quote", 429, "application/json", Some(&flat))
             .expect("flat error shape");
         let nested = json!({"error": {"message": "busy", "type": "x"}});
-        spec.check_response("POST", "/video/quote", 503, "application/json", Some(&nested))
-            .expect("nested error shape");
+        spec.check_response(
+            "POST",
+            "/video/quote",
+            503,
+            "application/json",
+            Some(&nested),
+        )
+        .expect("nested error shape");
         assert!(
-            spec.check_response("POST", "/video/quote", 429, "application/json",
-                                Some(&json!({"message": "no"}))).is_err()
+            spec.check_response(
+                "POST",
+                "/video/quote",
+                429,
+                "application/json",
+                Some(&json!({"message": "no"}))
+            )
+            .is_err()
         );
     }
 }
