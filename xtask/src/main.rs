@@ -31,7 +31,12 @@ fn main() -> ExitCode {
     };
     let result = match command {
         "run" => run(),
-        "test" => test(),
+        // The summary line `N passed, M failed` must stay the last line: no message after it.
+        "test" => match test() {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(error) => Err(error),
+        },
         "bundle" => bundle(),
         "setup" => Ctx::new().and_then(|ctx| setup::setup(&ctx)),
         "-h" | "--help" | "help" => {
@@ -86,8 +91,8 @@ fn run() -> XResult<()> {
 }
 
 /// `cargo xtask test`: setup, the UI, every workspace test, the wasm check and the app smoke test;
-/// ends with one line `N passed, M failed`.
-fn test() -> XResult<()> {
+/// ends with one line `N passed, M failed`. `Ok(false)` when any test failed.
+fn test() -> XResult<bool> {
     let started = Instant::now();
     let ctx = Ctx::new()?;
     let mut tally = util::Tally::default();
@@ -143,7 +148,7 @@ fn test() -> XResult<()> {
     }
 
     println!("xtask: total {:.1}s", started.elapsed().as_secs_f64());
-    tally.finish()
+    Ok(tally.finish())
 }
 
 /// `cargo xtask bundle`: `tauri build --bundles deb` (release, UI built by beforeBuildCommand).

@@ -102,7 +102,10 @@ fn system_packages(ctx: &Ctx) -> XResult<()> {
         println!("setup: system packages ok ({} checked)", wanted.len());
         return Ok(());
     }
-    let install = format!("apt-get install -y --no-install-recommends {}", wanted.join(" "));
+    let install = format!(
+        "apt-get install -y --no-install-recommends {}",
+        wanted.join(" ")
+    );
     if !is_root() {
         return Err(format!(
             "missing system packages: {}\nrun this as root, then run xtask again:\n  sudo apt-get update && sudo {install}",
