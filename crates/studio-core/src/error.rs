@@ -69,4 +69,10 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "Another studio (the app or a `studio` command) is already working on the jobs in {}. \
+         Let it finish, or close it and try again.",
+        .0.display()
+    )]
+    AlreadyRunning(PathBuf),
 }

@@ -193,6 +193,9 @@ async fn a_restart_resumes_the_job_without_queueing_it_again() {
         let poller = env.studio.start_poller().unwrap();
         let jobs = env.studio.generate(&t2v("neon"), 1).await.unwrap();
         events_until(&mut events, |e| matches!(e, JobEvent::Progress { .. })).await;
+        let second = env.reopen(engine_config());
+        let err = second.start_poller().unwrap_err().to_string();
+        assert!(err.contains("already working on the jobs"), "{err}");
         poller.stop();
         jobs[0].id.clone()
     };

@@ -26,6 +26,8 @@ const STALLED_AFTER: u32 = 3;
 #[derive(Debug)]
 pub struct PollerHandle {
     task: tokio::task::JoinHandle<()>,
+    /// Held while polling: only one engine at a time may recover and drive these jobs.
+    _lock: std::fs::File,
 }
 
 impl PollerHandle {
@@ -65,6 +67,9 @@ impl Studio {
     /// still owes us. New jobs from [`Studio::generate`] join automatically.
     pub fn start_poller(&self) -> Result<PollerHandle, Error> {
         let shared = Arc::clone(self.shared());
+        // Recovery must not run while another engine (the app, or another `studio` command) is
+        // mid-submission on the same ledger: it would mark that job's outcome unknown.
+        let lock = lock_data_dir(&shared)?;
         shared.ledger.recover_after_restart(shared.now_ms())?;
         let unknown = shared.ledger.in_state(&[crate::JobState::OutcomeUnknown])?;
         deliver::prepare_media_dir(&shared)?;
@@ -78,7 +83,30 @@ impl Studio {
             shared.emit(JobEvent::OutcomeUnknown { id: job.id, reason });
         }
         let task = tokio::spawn(run(shared, new_jobs));
-        Ok(PollerHandle { task })
+        Ok(PollerHandle { task, _lock: lock })
+    }
+}
+
+fn lock_data_dir(shared: &Shared) -> Result<std::fs::File, Error> {
+    let path = shared.paths.data_dir.join("engine.lock");
+    let io = |source| Error::Io {
+        action: "lock",
+        path: path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(&shared.paths.data_dir).map_err(io)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(Error::AlreadyRunning(shared.paths.data_dir.clone()))
+        }
+        Err(std::fs::TryLockError::Error(source)) => Err(io(source)),
     }
 }
 
