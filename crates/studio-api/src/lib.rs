@@ -1,0 +1,64 @@
+//! The contract between the desktop shell (`src-tauri`) and the UI (`ui`): the commands the UI
+//! may invoke, their payloads, the job events pushed to it, and the closed set of error codes it
+//! can act on. Serde only, so it builds for wasm as well as for the shell. The API key never
+//! appears here: the UI learns only whether one is set and its last four characters.
+
+mod error;
+mod jobs;
+mod models;
+mod settings;
+
+pub use error::{ErrorCode, UiError};
+pub use jobs::{GenerateForm, JobEventView, JobStateView, JobView, PromptResult, QuoteView, VideoView};
+pub use models::{ImageCheck, ModelKind, ModelOption};
+pub use settings::{BalanceView, KeyStatus, Settings};
+
+/// The Tauri event name that carries [`JobEventView`]s.
+pub const JOB_EVENT: &str = "job-event";
+/// The Tauri event a tray notification click sends: the job id to show in the gallery.
+pub const SHOW_VIDEO_EVENT: &str = "show-video";
+
+/// Command names, exactly as registered in the shell and invoked by the UI.
+pub mod commands {
+    /// `() -> KeyStatus`
+    pub const KEY_STATUS: &str = "key_status";
+    /// `{ key: String } -> KeyStatus`: stores the key (OS keychain, else a user-only file).
+    pub const SET_KEY: &str = "set_key";
+    /// `() -> KeyStatus`
+    pub const CLEAR_KEY: &str = "clear_key";
+    /// `() -> KeyStatus`: runs against the built-in Venice test double, at no cost.
+    pub const START_DEMO: &str = "start_demo";
+    /// `() -> Vec<ModelOption>`
+    pub const LIST_MODELS: &str = "list_models";
+    /// `{ theme: String, model: String } -> PromptResult`
+    pub const GENERATE_PROMPT: &str = "generate_prompt";
+    /// `{ form: GenerateForm } -> QuoteView`
+    pub const QUOTE: &str = "quote";
+    /// `{ form: GenerateForm } -> Vec<JobView>`
+    pub const GENERATE: &str = "generate";
+    /// `() -> Vec<JobView>`
+    pub const LIST_JOBS: &str = "list_jobs";
+    /// `{ id: String } -> JobView`: settles an outcome-unknown job (never resubmits it).
+    pub const DISMISS_JOB: &str = "dismiss_job";
+    /// `{ id: String } -> ()`: removes the video file from the library.
+    pub const DELETE_VIDEO: &str = "delete_video";
+    /// `{ id: String, destination: String } -> ()`
+    pub const SAVE_VIDEO_AS: &str = "save_video_as";
+    /// `{ id: String } -> ()`
+    pub const REVEAL_VIDEO: &str = "reveal_video";
+    /// `() -> Settings`
+    pub const GET_SETTINGS: &str = "get_settings";
+    /// `{ settings: Settings } -> Settings`
+    pub const SAVE_SETTINGS: &str = "save_settings";
+    /// `() -> BalanceView`
+    pub const BALANCE: &str = "balance";
+    /// `{ path: String, model: String } -> ImageCheck`
+    pub const CHECK_IMAGE: &str = "check_image";
+
+    /// Every command, for capability files and tests.
+    pub const ALL: [&str; 17] = [
+        KEY_STATUS, SET_KEY, CLEAR_KEY, START_DEMO, LIST_MODELS, GENERATE_PROMPT, QUOTE, GENERATE,
+        LIST_JOBS, DISMISS_JOB, DELETE_VIDEO, SAVE_VIDEO_AS, REVEAL_VIDEO, GET_SETTINGS,
+        SAVE_SETTINGS, BALANCE, CHECK_IMAGE,
+    ];
+}
