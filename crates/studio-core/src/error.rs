@@ -75,4 +75,6 @@ pub enum Error {
         .0.display()
     )]
     AlreadyRunning(PathBuf),
+    #[error("job {0} has no video in the library")]
+    NoVideo(JobId),
 }

@@ -34,6 +34,40 @@ pub fn sniff_image_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// What a start-frame file is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageInfo {
+    pub mime: Option<&'static str>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub bytes: u64,
+}
+
+/// Reads an image's type, size in pixels and size on disk without decoding it.
+pub fn inspect(path: &Path) -> Result<ImageInfo, Error> {
+    let bad = |why: String| Error::BadImage {
+        path: path.to_path_buf(),
+        why,
+    };
+    let bytes = std::fs::metadata(path)
+        .map_err(|e| bad(e.to_string()))?
+        .len();
+    let mut head = [0u8; 16];
+    let read = std::io::Read::read(
+        &mut std::fs::File::open(path).map_err(|e| bad(e.to_string()))?,
+        &mut head,
+    )
+    .map_err(|e| bad(e.to_string()))?;
+    let mime = sniff_image_type(&head[..read]);
+    let size = imagesize::size(path).ok();
+    Ok(ImageInfo {
+        mime,
+        width: size.as_ref().map(|s| s.width as u32),
+        height: size.as_ref().map(|s| s.height as u32),
+        bytes,
+    })
+}
+
 /// Reads `path` into a data URL.
 pub fn image_data_url(path: &Path) -> Result<String, Error> {
     let bad = |why: &str| Error::BadImage {
@@ -93,5 +127,40 @@ mod tests {
             Some("image/jpeg")
         );
         assert_eq!(sniff_image_type(b"GIF89a"), None);
+    }
+}
+
+#[cfg(test)]
+mod inspect_tests {
+    use super::*;
+
+    #[test]
+    fn inspect_reads_type_and_pixels_without_decoding() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("frame.jpg");
+        let made = std::process::Command::new("ffmpeg")
+            .args([
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "color=c=red:s=320x180",
+                "-frames:v",
+                "1",
+            ])
+            .arg(&path)
+            .status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("ffmpeg not installed: skipped");
+            return;
+        }
+        let info = inspect(&path).unwrap();
+        assert_eq!(
+            (info.mime, info.width, info.height),
+            (Some("image/jpeg"), Some(320), Some(180))
+        );
+        assert!(info.bytes > 0);
+        assert!(inspect(&dir.path().join("missing.png")).is_err());
     }
 }

@@ -271,3 +271,29 @@ async fn a_theme_that_tries_to_give_orders_stays_quoted_data_in_our_task() {
         false
     );
 }
+
+#[tokio::test]
+async fn videos_can_be_copied_out_and_removed_from_the_library() {
+    let env = env().await;
+    let _poller = env.studio.start_poller().unwrap();
+    let jobs = env.studio.generate(&t2v("neon"), 1).await.unwrap();
+    let id = jobs[0].id.clone();
+    settle(&env.studio, &[id.clone()]).await;
+    assert_eq!(env.studio.library().unwrap().len(), 1);
+
+    let copy = env.dir.path().join("copy.mp4");
+    let bytes = env.studio.save_copy(&id.0[..8], &copy).unwrap();
+    assert_eq!(std::fs::metadata(&copy).unwrap().len(), bytes);
+
+    let original = env.studio.job(&id.0).unwrap().media.unwrap().path;
+    let removed = env.studio.delete_video(&id.0).unwrap();
+    assert!(!original.exists() && copy.exists());
+    assert!(removed.removed_at_ms.is_some());
+    assert!(env.studio.library().unwrap().is_empty());
+    assert!(
+        env.studio.spent_usd().unwrap().1 > 0.0,
+        "what it cost is still on record"
+    );
+    let again = env.studio.delete_video(&id.0).unwrap_err().to_string();
+    assert!(again.contains("has no video"), "{again}");
+}

@@ -2,6 +2,7 @@
 //! quotes, submits paid jobs through the ledger, and runs the poller that brings videos home.
 
 mod deliver;
+mod library;
 mod poller;
 mod submit;
 

@@ -40,6 +40,9 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX jobs_by_state ON jobs(state);
     CREATE INDEX jobs_by_session ON jobs(session_id);",
+    // 2: the user can remove a video from the library; the job stays as the record of what was
+    // spent.
+    "ALTER TABLE jobs ADD COLUMN removed_at_ms INTEGER;",
 ];
 
 /// The schema version this build writes.

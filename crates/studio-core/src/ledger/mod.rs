@@ -201,6 +201,19 @@ impl Ledger {
         Ok(())
     }
 
+    /// The user removed the video from the library: forget its files, keep the job.
+    pub fn mark_removed(&self, id: &JobId, now_ms: i64) -> Result<JobRecord, Error> {
+        let updated = self.lock().execute(
+            "UPDATE jobs SET removed_at_ms = ?2, updated_at_ms = ?2, file_path = NULL,
+                thumbnail_path = NULL WHERE id = ?1 AND state = 'ready'",
+            params![id.0, now_ms],
+        )?;
+        if updated == 0 {
+            return Err(Error::NoVideo(id.clone()));
+        }
+        self.get(id)
+    }
+
     /// After a restart: a job still `Submitting` was cut off mid queue call, so its outcome is
     /// unknown (never resubmitted). Returns the jobs Venice still owes us, for the poller.
     pub fn recover_after_restart(&self, now_ms: i64) -> Result<Vec<JobRecord>, Error> {

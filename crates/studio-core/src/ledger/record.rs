@@ -69,6 +69,8 @@ pub struct JobRecord {
     pub media: Option<MediaInfo>,
     /// `/video/complete` (or delete-on-completion) removed Venice's copy.
     pub venice_copy_deleted: bool,
+    /// When the user removed the video from the library (the file is gone; the job stays).
+    pub removed_at_ms: Option<i64>,
 }
 
 impl JobRecord {
@@ -84,7 +86,8 @@ impl JobRecord {
     pub(super) const COLUMNS: &'static str = "id, session_id, created_at_ms, updated_at_ms, state, \
         theme, prompt, model, duration, aspect_ratio, resolution, audio, image_path, quote_usd, \
         balance_usd_before, queue_id, download_url, progress, eta_ms, failure, credits_refunded, \
-        file_path, file_bytes, media_seconds, width, height, thumbnail_path, venice_copy_deleted";
+        file_path, file_bytes, media_seconds, width, height, thumbnail_path, venice_copy_deleted, \
+        removed_at_ms";
 
     pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         let state_text: String = row.get("state")?;
@@ -137,6 +140,7 @@ impl JobRecord {
             credits_refunded: row.get("credits_refunded")?,
             media,
             venice_copy_deleted: row.get("venice_copy_deleted")?,
+            removed_at_ms: row.get("removed_at_ms")?,
         })
     }
 }

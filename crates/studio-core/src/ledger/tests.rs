@@ -211,3 +211,57 @@ fn unknown_job_ids_say_so() {
     let err = ledger.get(&JobId("nope".into())).unwrap_err();
     assert_eq!(err.to_string(), "no job nope in the ledger");
 }
+
+#[test]
+fn removing_a_video_keeps_the_job_and_what_it_cost() {
+    let ledger = Ledger::open_in_memory().unwrap();
+    let job = ledger
+        .insert_submitting("s", &params("a"), 0.35, None, 1)
+        .unwrap();
+    ledger.mark_queued(&job.id, "q", None, 2).unwrap();
+    let err = ledger.mark_removed(&job.id, 3).unwrap_err();
+    assert!(err.to_string().contains("has no video"), "{err}");
+    let media = MediaInfo {
+        path: "/tmp/a.mp4".into(),
+        bytes: 1,
+        seconds: None,
+        width: None,
+        height: None,
+        thumbnail: Some("/tmp/a.jpg".into()),
+    };
+    ledger.mark_ready(&job.id, &media, 4).unwrap();
+    let removed = ledger.mark_removed(&job.id, 5).unwrap();
+    assert_eq!(
+        (removed.state, removed.media, removed.removed_at_ms),
+        (JobState::Ready, None, Some(5))
+    );
+    assert_eq!(ledger.spent_usd(None).unwrap(), 0.35);
+}
+
+#[test]
+fn a_version_1_ledger_is_migrated_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE jobs (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, created_at_ms INTEGER NOT NULL,
+              updated_at_ms INTEGER NOT NULL, state TEXT NOT NULL, theme TEXT, prompt TEXT NOT NULL,
+              model TEXT NOT NULL, duration TEXT NOT NULL, aspect_ratio TEXT, resolution TEXT, audio INTEGER,
+              image_path TEXT, quote_usd REAL NOT NULL, balance_usd_before REAL, queue_id TEXT, download_url TEXT,
+              progress REAL NOT NULL DEFAULT 0, eta_ms INTEGER, failure TEXT, credits_refunded INTEGER,
+              file_path TEXT, file_bytes INTEGER, media_seconds REAL, width INTEGER, height INTEGER,
+              thumbnail_path TEXT, venice_copy_deleted INTEGER NOT NULL DEFAULT 0);
+             INSERT INTO jobs (id, session_id, created_at_ms, updated_at_ms, state, prompt, model, duration, quote_usd, queue_id)
+               VALUES ('old', 's', 1, 1, 'queued', 'p', 'm', '5s', 0.5, 'q-old');
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let ledger = Ledger::open(&path).unwrap();
+    let job = ledger.get(&JobId("old".into())).unwrap();
+    assert_eq!(
+        (job.state, job.queue_id.as_deref(), job.removed_at_ms),
+        (JobState::Queued, Some("q-old"), None)
+    );
+}
