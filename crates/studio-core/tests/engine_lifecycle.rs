@@ -278,7 +278,7 @@ async fn videos_can_be_copied_out_and_removed_from_the_library() {
     let _poller = env.studio.start_poller().unwrap();
     let jobs = env.studio.generate(&t2v("neon"), 1).await.unwrap();
     let id = jobs[0].id.clone();
-    settle(&env.studio, &[id.clone()]).await;
+    settle(&env.studio, std::slice::from_ref(&id)).await;
     assert_eq!(env.studio.library().unwrap().len(), 1);
 
     let copy = env.dir.path().join("copy.mp4");
