@@ -1,0 +1,197 @@
+//! `studio jobs`, `studio resume`, `studio open` and `studio dismiss`: the ledger's jobs.
+
+use std::time::Duration;
+
+use serde_json::json;
+use studio_core::{JobRecord, JobState};
+
+use crate::exit::{Code, Failure, jobs_code};
+use crate::generate::result_line;
+use crate::output::{Out, ago, ok_fields, short_id, table, usd};
+use crate::{progress, session};
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn progress_cell(job: &JobRecord) -> String {
+    match job.state {
+        JobState::Ready => "100%".into(),
+        JobState::Queued | JobState::Processing | JobState::Downloading => {
+            format!("{:.0}%", job.progress * 100.0)
+        }
+        _ => "-".into(),
+    }
+}
+
+fn cost_cell(job: &JobRecord) -> String {
+    if job.counts_as_spent() {
+        usd(job.quote_usd)
+    } else {
+        format!("{} (not charged)", usd(job.quote_usd))
+    }
+}
+
+fn last_cell(job: &JobRecord) -> String {
+    match (&job.media, &job.failure) {
+        (Some(media), _) => media.path.display().to_string(),
+        (None, Some(failure)) => failure.chars().take(100).collect(),
+        _ => String::new(),
+    }
+}
+
+pub fn list(out: Out) -> Result<Code, Failure> {
+    let studio = session::open_local()?;
+    let jobs = studio.jobs()?;
+    let now = now_ms();
+    let rows: Vec<Vec<String>> = jobs
+        .iter()
+        .map(|j| {
+            vec![
+                short_id(&j.id.0).to_string(),
+                j.state.to_string(),
+                j.params.model.clone(),
+                progress_cell(j),
+                cost_cell(j),
+                ago(j.created_at_ms, now),
+                last_cell(j),
+            ]
+        })
+        .collect();
+    if jobs.is_empty() {
+        out.line(
+            "No jobs yet. `studio generate --theme \"...\" --model M --duration 5s` makes one.",
+        );
+    } else {
+        out.line(table(
+            &[
+                "ID",
+                "STATE",
+                "MODEL",
+                "PROGRESS",
+                "COST",
+                "CREATED",
+                "PATH / FAILURE",
+            ],
+            &rows,
+        ));
+    }
+    let (session_spent, total_spent) = studio.spent_usd()?;
+    let _ = session_spent;
+    let mut doc = ok_fields(Code::Ok);
+    doc["jobs"] = json!(jobs);
+    doc["spent_total_usd"] = json!(total_spent);
+    out.document(doc);
+    Ok(Code::Ok)
+}
+
+fn unknown_advice(job: &JobRecord) -> String {
+    let id = short_id(&job.id.0);
+    format!(
+        "Job {id} ({}): outcome unknown. It was NOT sent again. Check your Venice usage \
+         (venice.ai/settings/api): if it was charged, the video may still arrive in Venice's \
+         dashboard; if not, generate it again. Then `studio dismiss {id}` to settle it.",
+        job.params.model
+    )
+}
+
+pub async fn resume(out: Out, wait: bool) -> Result<Code, Failure> {
+    let studio = session::open(None)?;
+    let events = studio.subscribe();
+    let _poller = studio.start_poller()?;
+    let unknown: Vec<JobRecord> = studio
+        .jobs()?
+        .into_iter()
+        .filter(|j| j.state == JobState::OutcomeUnknown)
+        .collect();
+    for job in &unknown {
+        out.line(unknown_advice(job));
+    }
+    let in_flight = studio.in_flight()?;
+    if in_flight.is_empty() {
+        out.line("No unfinished jobs to resume.");
+    } else {
+        out.line(format!("Resuming {} job(s).", in_flight.len()));
+    }
+    let finished = if in_flight.is_empty() {
+        Vec::new()
+    } else if wait {
+        progress::wait(&studio, &in_flight, events, out).await?
+    } else {
+        progress::refresh(&studio, &in_flight, events, out, Duration::from_secs(30)).await?
+    };
+    for job in &finished {
+        out.line(result_line(job));
+    }
+    let code = jobs_code(finished.iter().chain(unknown.iter()));
+    let mut doc = ok_fields(code);
+    doc["jobs"] = json!(finished);
+    doc["outcome_unknown"] = json!(unknown);
+    out.document(doc);
+    Ok(code)
+}
+
+pub fn open(out: Out, id: &str, launch: bool) -> Result<Code, Failure> {
+    let studio = session::open_local()?;
+    let job = studio.job(id)?;
+    let Some(media) = job.media.as_ref().filter(|_| job.state == JobState::Ready) else {
+        return Err(Failure::usage(format!(
+            "Job {} is {}, not ready yet; there is no video to open. {}",
+            short_id(&job.id.0),
+            job.state,
+            match job.state {
+                JobState::Failed | JobState::OutcomeUnknown => "`studio jobs` shows why.",
+                _ => "`studio resume --wait` fetches it.",
+            }
+        )));
+    };
+    if !media.path.is_file() {
+        return Err(Failure::new(
+            Code::Failure,
+            format!(
+                "The video of job {} was saved at {} but is no longer there (moved or deleted).",
+                short_id(&job.id.0),
+                media.path.display()
+            ),
+        ));
+    }
+    out.line(media.path.display().to_string());
+    let mut doc = ok_fields(Code::Ok);
+    doc["path"] = json!(media.path);
+    doc["job"] = json!(job);
+    if launch && let Err(e) = open::that_detached(&media.path) {
+        return Err(Failure::new(
+            Code::Failure,
+            format!(
+                "Could not open the video with the system's player ({e}); it is at {}",
+                media.path.display()
+            ),
+        ));
+    }
+    out.document(doc);
+    Ok(Code::Ok)
+}
+
+pub fn dismiss(out: Out, id: &str) -> Result<Code, Failure> {
+    let studio = session::open_local()?;
+    let job = studio.job(id)?;
+    if job.state != JobState::OutcomeUnknown {
+        return Err(Failure::usage(format!(
+            "Job {} is {}; only jobs whose outcome is unknown can be dismissed.",
+            short_id(&job.id.0),
+            job.state
+        )));
+    }
+    let job = studio.dismiss_unknown(&job.id)?;
+    out.line(format!(
+        "Dismissed job {}. It stays in `studio jobs` as failed and is never sent again.",
+        short_id(&job.id.0)
+    ));
+    let mut doc = ok_fields(Code::Ok);
+    doc["job"] = json!(job);
+    out.document(doc);
+    Ok(Code::Ok)
+}

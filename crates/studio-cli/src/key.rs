@@ -1,0 +1,206 @@
+//! The Venice API key: `VENICE_API_KEY` first, else the OS keychain. The key is never printed;
+//! at most its last four characters are shown so the user can tell two keys apart.
+
+use std::io::{BufRead, IsTerminal};
+
+use serde_json::json;
+use venice::ApiKey;
+
+use crate::exit::{Code, Failure};
+use crate::output::Out;
+
+/// The keychain entry the CLI (and, when it stores one, the desktop app) uses.
+const SERVICE: &str = "ai.venice.musicvideostudio";
+const ACCOUNT: &str = "venice-api-key";
+/// Set to `off` to never touch the OS keychain (tests, CI).
+pub const KEYCHAIN_ENV: &str = "STUDIO_KEYCHAIN";
+
+/// Where a key came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Env,
+    Keychain,
+}
+
+impl Source {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Source::Env => "VENICE_API_KEY",
+            Source::Keychain => "the OS keychain",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FoundKey {
+    pub key: ApiKey,
+    pub source: Source,
+}
+
+impl FoundKey {
+    /// `…abcd`: enough to recognise the key, never the key.
+    pub fn hint(&self) -> String {
+        let secret = self.key.expose_secret();
+        let tail: String = secret
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if secret.chars().count() <= 8 {
+            "…".to_string()
+        } else {
+            format!("…{tail}")
+        }
+    }
+}
+
+/// Why no key was found (the keychain may have said something useful).
+#[derive(Clone, Debug)]
+pub struct NoKey {
+    pub keychain_note: Option<String>,
+}
+
+impl NoKey {
+    pub fn message(&self) -> String {
+        let mut text = String::from(
+            "No Venice API key is set. Run `studio key set` (it reads the key from stdin without \
+             echo) or set VENICE_API_KEY.",
+        );
+        if let Some(note) = &self.keychain_note {
+            text.push(' ');
+            text.push_str(note);
+        }
+        text
+    }
+
+    pub fn failure(&self) -> Failure {
+        Failure::new(Code::NeedsUser, self.message())
+    }
+}
+
+fn keychain_enabled() -> bool {
+    !std::env::var(KEYCHAIN_ENV).is_ok_and(|v| v.eq_ignore_ascii_case("off"))
+}
+
+fn entry() -> Result<keyring::Entry, String> {
+    if !keychain_enabled() {
+        return Err(format!(
+            "The OS keychain is switched off ({KEYCHAIN_ENV}=off); set VENICE_API_KEY in the \
+             environment instead."
+        ));
+    }
+    keyring::Entry::new(SERVICE, ACCOUNT).map_err(|e| unavailable(&e))
+}
+
+fn unavailable(error: &keyring::Error) -> String {
+    format!(
+        "No OS keychain is available here ({error}); set VENICE_API_KEY in the environment instead."
+    )
+}
+
+/// Finds the key: the environment first, then the keychain.
+pub fn find() -> Result<FoundKey, NoKey> {
+    if let Ok(value) = std::env::var("VENICE_API_KEY") {
+        let key = ApiKey::new(value);
+        if !key.is_empty() {
+            return Ok(FoundKey {
+                key,
+                source: Source::Env,
+            });
+        }
+    }
+    let entry = entry().map_err(|note| NoKey {
+        keychain_note: keychain_enabled().then_some(note),
+    })?;
+    match entry.get_password() {
+        Ok(stored) if !ApiKey::new(stored.clone()).is_empty() => Ok(FoundKey {
+            key: ApiKey::new(stored),
+            source: Source::Keychain,
+        }),
+        Ok(_) | Err(keyring::Error::NoEntry) => Err(NoKey {
+            keychain_note: None,
+        }),
+        Err(e) => Err(NoKey {
+            keychain_note: Some(unavailable(&e)),
+        }),
+    }
+}
+
+/// `studio key set`: reads the key from the terminal without echo, or from piped stdin.
+pub fn set(out: Out) -> Result<Code, Failure> {
+    let entered = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Venice API key (input hidden): ")
+            .map_err(|e| Failure::new(Code::Failure, format!("could not read the key: {e}")))?
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Failure::new(Code::Failure, format!("could not read the key: {e}")))?;
+        line
+    };
+    let key = ApiKey::new(entered);
+    if key.is_empty() {
+        return Err(Failure::usage(
+            "No key was entered. Paste your Venice API key (from venice.ai/settings/api).",
+        ));
+    }
+    let entry = entry().map_err(|note| Failure::new(Code::NeedsUser, note))?;
+    entry
+        .set_password(key.expose_secret())
+        .map_err(|e| Failure::new(Code::NeedsUser, unavailable(&e)))?;
+    let found = FoundKey {
+        key,
+        source: Source::Keychain,
+    };
+    out.line(format!(
+        "Saved the Venice API key ({}) in the OS keychain.",
+        found.hint()
+    ));
+    if std::env::var_os("VENICE_API_KEY").is_some() {
+        out.note(
+            "Note: VENICE_API_KEY is set in this environment and is used before the keychain.",
+        );
+    }
+    out.document(json!({"ok": true, "stored": true, "key_hint": found.hint()}));
+    Ok(Code::Ok)
+}
+
+/// `studio key clear`: removes the key from the keychain.
+pub fn clear(out: Out) -> Result<Code, Failure> {
+    let entry = entry().map_err(|note| Failure::new(Code::NeedsUser, note))?;
+    let removed = match entry.delete_credential() {
+        Ok(()) => true,
+        Err(keyring::Error::NoEntry) => false,
+        Err(e) => return Err(Failure::new(Code::NeedsUser, unavailable(&e))),
+    };
+    out.line(if removed {
+        "Removed the Venice API key from the OS keychain."
+    } else {
+        "No Venice API key was stored in the OS keychain."
+    });
+    out.document(json!({"ok": true, "removed": removed}));
+    Ok(Code::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hint_shows_at_most_the_last_four() {
+        let found = FoundKey {
+            key: ApiKey::new("sk-secret-0123456789wxyz"),
+            source: Source::Env,
+        };
+        assert_eq!(found.hint(), "…wxyz");
+        let short = FoundKey {
+            key: ApiKey::new("abc"),
+            source: Source::Env,
+        };
+        assert_eq!(short.hint(), "…");
+    }
+}

@@ -1,0 +1,257 @@
+//! `studio`: make music videos with Venice's hosted video models from the command line.
+//! Thin over `studio-core`: each command is one engine call plus its rendering.
+
+mod catalog;
+mod doctor;
+mod exit;
+mod generate;
+mod jobs;
+mod key;
+mod output;
+mod progress;
+mod session;
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Parser, Subcommand};
+
+use crate::catalog::{DEFAULT_VIDEO_MODEL, Filter, Kind, VideoArgs};
+use crate::exit::{Code, Failure};
+use crate::output::Out;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  ok
+  1  generic failure
+  2  usage: a bad option or value (the allowed values are named), unknown model or job id
+  3  needs you: API key missing or refused, balance, budget, region, consent, content policy
+  4  a video job failed
+  5  outcome unknown: Venice may have accepted (and charged for) a job; it is never resent
+  6  try again later: Venice unavailable or rate-limiting, or another studio (the app or
+     a `studio` command) is already working on the jobs
+  130 stopped with Ctrl-C while waiting (the jobs go on; `studio resume --wait`)
+
+Environment:
+  VENICE_API_KEY           the API key (else the OS keychain: `studio key set`)
+  VENICE_BASE_URL          the API root (e.g. a local venice-sim)
+  STUDIO_DATA_DIR          ledger, model cache, thumbnails
+  STUDIO_MEDIA_DIR         where finished videos are saved
+  STUDIO_BUDGET_TOTAL_USD  a spending cap across every session
+  STUDIO_CHAT_MODEL        the text model that writes prompts";
+
+/// Venice Music Video Studio on the command line.
+#[derive(Debug, Parser)]
+#[command(name = "studio", version, about, after_help = AFTER_HELP)]
+struct Cli {
+    /// Machine-readable output: one JSON document on stdout (human text goes to stderr).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Health check: key, reachability, balance, rate limits, ffmpeg.
+    Doctor,
+    /// List Venice's models (video by default) with what they accept.
+    #[command(group(ArgGroup::new("video_kind").args(["t2v", "i2v"])))]
+    Models {
+        #[arg(long = "type", value_enum, default_value = "video")]
+        kind: Kind,
+        /// Only text-to-video models.
+        #[arg(long)]
+        t2v: bool,
+        /// Only image-to-video models.
+        #[arg(long)]
+        i2v: bool,
+        /// Fetch the list again instead of using the cached one.
+        #[arg(long)]
+        refresh: bool,
+    },
+    /// Write a video prompt for a theme with Venice's text model.
+    Prompt {
+        theme: String,
+        /// The video model the prompt is for (its prompt length limit applies).
+        #[arg(long, default_value = DEFAULT_VIDEO_MODEL)]
+        model: String,
+    },
+    /// Price a video (free; nothing is created).
+    Quote {
+        #[command(flatten)]
+        video: VideoOpts,
+        /// A spending cap for this session, in USD (shows what it leaves).
+        #[arg(long, value_name = "USD")]
+        budget: Option<f64>,
+    },
+    /// Make videos: writes the prompt (from --theme), shows the price, queues, and with --wait
+    /// saves the verified MP4s.
+    #[command(group(ArgGroup::new("text").args(["theme", "prompt"]).required(true)))]
+    Generate {
+        /// A few words; the text model turns them into a detailed prompt.
+        #[arg(long)]
+        theme: Option<String>,
+        /// The exact prompt to send.
+        #[arg(long)]
+        prompt: Option<String>,
+        #[command(flatten)]
+        video: VideoOpts,
+        /// How many videos (each is charged).
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        /// Refuse to spend more than this many USD in this run.
+        #[arg(long, value_name = "USD")]
+        budget: Option<f64>,
+        /// Stay until the videos are saved (progress bars), then print their paths and cost.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// The jobs in the ledger, newest first.
+    Jobs,
+    /// Go on with unfinished jobs (never resubmits; lists jobs whose outcome is unknown).
+    Resume {
+        /// Stay until every job is settled.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Print a ready video's path and open it with the system's player.
+    Open {
+        /// A job id or its first characters (as `studio jobs` shows them).
+        id: String,
+        /// Only print the path.
+        #[arg(long)]
+        no_launch: bool,
+    },
+    /// Settle a job whose outcome is unknown, once you have checked your Venice usage.
+    Dismiss { id: String },
+    /// Store or remove the Venice API key in the OS keychain.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyAction {
+    /// Read the key from stdin (hidden on a terminal) and store it.
+    Set,
+    /// Remove the stored key.
+    Clear,
+}
+
+#[derive(Debug, clap::Args)]
+struct VideoOpts {
+    /// The video model (`studio models` lists them).
+    #[arg(long)]
+    model: String,
+    /// The length, as the model lists it (e.g. 5s).
+    #[arg(long)]
+    duration: String,
+    /// Aspect ratio, e.g. 16:9.
+    #[arg(long = "aspect")]
+    aspect: Option<String>,
+    /// Resolution, e.g. 720p.
+    #[arg(long)]
+    resolution: Option<String>,
+    /// Ask for audio (models that let you choose).
+    #[arg(long, conflicts_with = "no_audio")]
+    audio: bool,
+    /// Ask for no audio (models that let you choose).
+    #[arg(long)]
+    no_audio: bool,
+    /// The start frame for image-to-video models.
+    #[arg(long, value_name = "FILE")]
+    image: Option<PathBuf>,
+}
+
+impl VideoOpts {
+    fn into_args(self) -> VideoArgs {
+        VideoArgs {
+            model: self.model,
+            duration: self.duration,
+            aspect: self.aspect,
+            resolution: self.resolution,
+            audio: match (self.audio, self.no_audio) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            image: self.image,
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Code, Failure> {
+    let out = Out { json: cli.json };
+    match cli.command {
+        Command::Key {
+            action: KeyAction::Set,
+        } => return key::set(out),
+        Command::Key {
+            action: KeyAction::Clear,
+        } => return key::clear(out),
+        Command::Jobs => return jobs::list(out),
+        Command::Open { id, no_launch } => return jobs::open(out, &id, !no_launch),
+        Command::Dismiss { id } => return jobs::dismiss(out, &id),
+        _ => {}
+    }
+    let runtime = session::runtime()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Doctor => doctor::run(out).await,
+            Command::Models {
+                kind,
+                t2v,
+                i2v,
+                refresh,
+            } => {
+                let filter = match (t2v, i2v) {
+                    (true, _) => Filter::TextToVideo,
+                    (_, true) => Filter::ImageToVideo,
+                    _ => Filter::All,
+                };
+                catalog::models(out, kind, filter, refresh).await
+            }
+            Command::Prompt { theme, model } => catalog::prompt(out, &theme, &model).await,
+            Command::Quote { video, budget } => {
+                catalog::quote(out, &video.into_args(), budget).await
+            }
+            Command::Generate {
+                theme,
+                prompt,
+                video,
+                count,
+                budget,
+                wait,
+            } => {
+                let args = generate::GenerateArgs {
+                    theme,
+                    prompt,
+                    video: video.into_args(),
+                    count,
+                    budget,
+                    wait,
+                };
+                generate::run(out, args).await
+            }
+            Command::Resume { wait } => jobs::resume(out, wait).await,
+            Command::Jobs
+            | Command::Open { .. }
+            | Command::Dismiss { .. }
+            | Command::Key { .. } => Ok(Code::Ok),
+        }
+    })
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let out = Out { json: cli.json };
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(failure) => {
+            out.failure(&failure);
+            failure.code
+        }
+    };
+    std::process::exit(code.as_i32());
+}
