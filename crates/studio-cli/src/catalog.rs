@@ -47,6 +47,11 @@ fn marks(model: &VideoModel) -> String {
             .as_deref()
             .or(dep.removes_at.as_deref())
             .unwrap_or("soon");
+        // `2026-09-24T00:00:00.000Z` reads better as the day.
+        let when = when
+            .get(..10)
+            .filter(|d| d.as_bytes().get(4) == Some(&b'-'))
+            .unwrap_or(when);
         let instead = dep
             .replacement_model_id
             .as_deref()

@@ -149,9 +149,17 @@ pub fn set(out: Out) -> Result<Code, Failure> {
         ));
     }
     let entry = entry().map_err(|note| Failure::new(Code::NeedsUser, note))?;
-    entry
-        .set_password(key.expose_secret())
-        .map_err(|e| Failure::new(Code::NeedsUser, unavailable(&e)))?;
+    entry.set_password(key.expose_secret()).map_err(|e| {
+        let message = match e {
+            // keyutils reports "access denied" as no entry; containers often block it.
+            keyring::Error::NoEntry => "The OS keychain refused to store the key (access \
+                denied; containers often block the kernel keyring). Set VENICE_API_KEY in the \
+                environment instead."
+                .to_string(),
+            other => unavailable(&other),
+        };
+        Failure::new(Code::NeedsUser, message)
+    })?;
     let found = FoundKey {
         key,
         source: Source::Keychain,
