@@ -297,3 +297,35 @@ async fn videos_can_be_copied_out_and_removed_from_the_library() {
     let again = env.studio.delete_video(&id.0).unwrap_err().to_string();
     assert!(again.contains("has no video"), "{again}");
 }
+
+#[tokio::test]
+async fn a_copy_left_on_venice_is_released_on_the_next_start() {
+    let env = env().await;
+    env.sim
+        .inject(Endpoint::VideoComplete, venice_sim::Fault::ServerError);
+    let id = {
+        let _poller = env.studio.start_poller().unwrap();
+        let jobs = env.studio.generate(&t2v("neon"), 1).await.unwrap();
+        settle(&env.studio, &[jobs[0].id.clone()]).await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        jobs[0].id.clone()
+    };
+    assert!(
+        !env.studio.job(&id.0).unwrap().venice_copy_deleted,
+        "the complete call failed"
+    );
+
+    let restarted = env.reopen(engine_config());
+    let _poller = restarted.start_poller().unwrap();
+    let mut released = false;
+    for _ in 0..100 {
+        released = restarted.job(&id.0).unwrap().venice_copy_deleted;
+        if released {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(released, "released after the restart");
+    assert_eq!(env.sim.count(Endpoint::VideoComplete), 2);
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), 1);
+}

@@ -180,14 +180,19 @@ pub(super) async fn finish(
         path: info.path,
         cost_usd: ready.quote_usd,
     });
-    release_venice_copy(shared, &ready).await;
+    release_venice_copy(shared, &ready, shared.config.delete_media_on_completion).await;
     Next::Done
 }
 
-/// Deletes Venice's copy now that ours is verified (or notes that retrieve already did).
-async fn release_venice_copy(shared: &Arc<Shared>, job: &JobRecord) {
+/// Deletes Venice's copy now that ours is verified, or notes that the retrieve already asked
+/// Venice to (`deleted_on_retrieve`).
+pub(super) async fn release_venice_copy(
+    shared: &Arc<Shared>,
+    job: &JobRecord,
+    deleted_on_retrieve: bool,
+) {
     let now = shared.now_ms();
-    if shared.config.delete_media_on_completion {
+    if deleted_on_retrieve {
         let _ = shared.ledger.mark_venice_copy_deleted(&job.id, now);
         return;
     }
@@ -198,6 +203,10 @@ async fn release_venice_copy(shared: &Arc<Shared>, job: &JobRecord) {
     let permit = shared.failures.acquire().await;
     match shared.client.video().complete(&request).await {
         Ok(_) => {
+            let _ = shared.ledger.mark_venice_copy_deleted(&job.id, now);
+        }
+        Err(error) if error.status() == Some(404) => {
+            drop(permit);
             let _ = shared.ledger.mark_venice_copy_deleted(&job.id, now);
         }
         Err(error) => {

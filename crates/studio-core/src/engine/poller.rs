@@ -82,6 +82,14 @@ impl Studio {
             let reason = job.failure.clone().unwrap_or_default();
             shared.emit(JobEvent::OutcomeUnknown { id: job.id, reason });
         }
+        // Videos saved just before the last stop may still have a copy on Venice.
+        let unreleased = shared.ledger.unreleased()?;
+        let releaser = Arc::clone(&shared);
+        tokio::spawn(async move {
+            for job in unreleased {
+                deliver::release_venice_copy(&releaser, &job, false).await;
+            }
+        });
         let task = tokio::spawn(run(shared, new_jobs));
         Ok(PollerHandle { task, _lock: lock })
     }

@@ -1,6 +1,6 @@
 //! Versioned schema migrations for the ledger, tracked in SQLite's `user_version`.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::Error;
 
@@ -50,20 +50,26 @@ pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
 /// Brings the database up to [`LATEST`], one transaction per step. Returns the version found.
 pub fn migrate(conn: &mut Connection) -> Result<u32, Error> {
-    let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    if found > LATEST {
-        return Err(Error::LedgerTooNew {
-            found,
-            supported: LATEST,
-        });
-    }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction()?;
+    let mut found = None;
+    loop {
+        // Read and write the version inside one IMMEDIATE transaction, so two processes opening a
+        // new ledger at the same moment take turns instead of both creating the tables.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: u32 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        found.get_or_insert(version);
+        if version > LATEST {
+            return Err(Error::LedgerTooNew {
+                found: version,
+                supported: LATEST,
+            });
+        }
+        let Some(sql) = MIGRATIONS.get(version as usize) else {
+            return Ok(found.unwrap_or(version));
+        };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
     }
-    Ok(found)
 }
 
 #[cfg(test)]
@@ -83,6 +89,29 @@ mod tests {
             )
             .unwrap();
         assert_eq!(tables, 1);
+    }
+
+    #[test]
+    fn two_processes_creating_a_new_ledger_at_once_both_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite3");
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut conn = Connection::open(&path).unwrap();
+                    conn.busy_timeout(std::time::Duration::from_secs(5))
+                        .unwrap();
+                    migrate(&mut conn)
+                })
+            })
+            .collect();
+        for opener in openers {
+            opener
+                .join()
+                .unwrap()
+                .expect("every opener sees a migrated ledger");
+        }
     }
 
     #[test]

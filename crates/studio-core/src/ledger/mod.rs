@@ -201,6 +201,16 @@ impl Ledger {
         Ok(())
     }
 
+    /// Ready jobs whose copy on Venice was never released (the process stopped right after
+    /// saving the video), oldest first.
+    pub fn unreleased(&self) -> Result<Vec<JobRecord>, Error> {
+        Ok(self
+            .in_state(&[JobState::Ready])?
+            .into_iter()
+            .filter(|j| !j.venice_copy_deleted)
+            .collect())
+    }
+
     /// The user removed the video from the library: forget its files, keep the job.
     pub fn mark_removed(&self, id: &JobId, now_ms: i64) -> Result<JobRecord, Error> {
         let updated = self.lock().execute(
@@ -273,8 +283,8 @@ impl Ledger {
             .iter()
             .filter(|job| session_id.is_none_or(|s| job.session_id == s))
             .filter(|job| job.counts_as_spent())
-            .map(|job| job.quote_usd)
-            .sum())
+            // fold from +0.0: an empty f64 `sum()` is -0.0, which prints as "$-0.00".
+            .fold(0.0, |total, job| total + job.quote_usd))
     }
 
     /// Moves a job to `next` if its current state allows it, in one immediate transaction, so two

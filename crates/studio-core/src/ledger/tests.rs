@@ -187,6 +187,8 @@ fn spending_counts_what_venice_may_have_charged() {
     assert_eq!(ledger.spent_usd(Some("s1")).unwrap(), 4.0);
     assert_eq!(ledger.spent_usd(Some("s2")).unwrap(), 24.0);
     assert_eq!(ledger.spent_usd(None).unwrap(), 28.0);
+    let nothing = ledger.spent_usd(Some("no-such-session")).unwrap();
+    assert_eq!(format!("{nothing:.2}"), "0.00", "never -0.00");
 }
 
 #[test]
