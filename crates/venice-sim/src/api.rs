@@ -152,9 +152,17 @@ fn retrieve(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Outcome, 
             &json!({"status": "COMPLETED", "average_execution_time": average, "execution_duration": average}),
         ))),
         JobPhase::Ready => Ok(Outcome {
-            reply: Reply::mp4(job.video.bytes),
+            reply: Reply::mp4(video_body(sh, job)),
             delete_after: r.delete_media_on_completion.then_some(r.queue_id),
         }),
+    }
+}
+
+/// The MP4 a finished job delivers: the configured [`crate::ServedVideo`], else its fixture.
+fn video_body(sh: &Shared, job: &crate::jobs::Job) -> bytes::Bytes {
+    match &sh.config.served_video {
+        Some(video) => video.0.clone(),
+        None => bytes::Bytes::from_static(job.video.bytes),
     }
 }
 
@@ -183,7 +191,7 @@ fn download(st: &State, req: &Incoming<'_>, sh: &Shared) -> Reply {
         return Reply::error(404, MEDIA_GONE);
     };
     match JobStore::phase(job, sh.config.job_duration, sh.config.average_execution_ms) {
-        JobPhase::Ready => Reply::mp4(job.video.bytes),
+        JobPhase::Ready => Reply::mp4(video_body(sh, job)),
         JobPhase::Processing { .. } => Reply::error(404, "The video is not ready yet."),
         JobPhase::Deleted => Reply::error(404, MEDIA_GONE),
     }

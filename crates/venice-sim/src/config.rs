@@ -17,6 +17,20 @@ pub struct SimConfig {
     pub average_execution_ms: u64,
     /// Starting USD balance; each queue deducts its quote; 402 when the quote exceeds it.
     pub balance_usd: f64,
+    /// Opt-in: the MP4 every finished job delivers instead of its bundled fixture (benchmarks that
+    /// need a large file). `None`, the default, serves the fixture for the job's aspect ratio.
+    pub served_video: Option<ServedVideo>,
+}
+
+/// An MP4 served in place of the fixtures (see [`SimConfig::served_video`]). Cheap to clone;
+/// `Debug` shows only its size. The sim does not check it: serve a valid MP4.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServedVideo(pub bytes::Bytes);
+
+impl std::fmt::Debug for ServedVideo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ServedVideo({} bytes)", self.0.len())
+    }
 }
 
 impl Default for SimConfig {
@@ -27,6 +41,7 @@ impl Default for SimConfig {
             job_duration: Duration::from_secs(2),
             average_execution_ms: 145_000,
             balance_usd: 50.0,
+            served_video: None,
         }
     }
 }

@@ -42,7 +42,7 @@ mod server;
 mod sim;
 mod validate;
 
-pub use config::SimConfig;
+pub use config::{ServedVideo, SimConfig};
 pub use error::SimError;
 pub use faults::{Fault, FaultSpec};
 pub use fixtures::{FixtureVideo, fixture_for_aspect_ratio, fixture_videos};

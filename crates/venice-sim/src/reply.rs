@@ -49,11 +49,11 @@ impl Reply {
         Reply::json(status, &json!({ "error": message }))
     }
 
-    pub(crate) fn mp4(bytes: &'static [u8]) -> Reply {
+    pub(crate) fn mp4(bytes: Bytes) -> Reply {
         Reply {
             status: 200,
             content_type: "video/mp4",
-            body: Bytes::from_static(bytes),
+            body: bytes,
             headers: Vec::new(),
             delivery: Delivery::Normal,
             is_video: true,

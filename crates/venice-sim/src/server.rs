@@ -187,7 +187,10 @@ fn decide(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Reply {
         }
         Fault::TruncatedMp4 | Fault::NotMp4 => {
             let video = crate::fixtures::fixture_for_aspect_ratio(None);
-            video_fault(fault, Outcome::plain(Reply::mp4(video.bytes)))
+            video_fault(
+                fault,
+                Outcome::plain(Reply::mp4(bytes::Bytes::from_static(video.bytes))),
+            )
         }
         other => fault_reply(&other, endpoint, sh.config.average_execution_ms),
     }
