@@ -58,7 +58,8 @@ struct Args {
     /// No ffmpeg thumbnails (points the engine at a missing ffmpeg: its documented fallback).
     #[arg(long)]
     no_thumbnails: bool,
-    /// A smoke run in well under a minute: 20 jobs, 10 MB, 5 queued, 20 reference jobs.
+    /// A smoke run in well under a minute: 20 jobs, 10 MB, 5 queued, 20 reference jobs (overrides
+    /// --jobs, --queue-jobs, --ref-jobs and --mb).
     #[arg(long)]
     quick: bool,
     /// Where the JSON report goes.
@@ -259,6 +260,21 @@ fn print_report(r: &Report) {
         rt.retrieve_peak_per_5s,
         rt.retrieves_per_minute
     );
+    if let (Some(ms), Some(a), Some(b)) = (
+        rt.retrieve_tightest_limit_plus_one_ms,
+        rt.retrieve_tightest_from_s,
+        rt.retrieve_tightest_to_s,
+    ) {
+        let verdict = if ms >= 60_000.0 {
+            "the limit held at the double"
+        } else {
+            "more than the limit arrived within 60 s"
+        };
+        println!(
+            "tightest run of {} consecutive retrieves at the double: {ms:.1} ms (from {a:.3} s to {b:.3} s): {verdict}",
+            rt.retrieve_limit_per_min + 1
+        );
+    }
     println!(
         "queue calls by the engine while tracking: {} (peak/60 s {}); completes: {}",
         rt.queues, rt.queue_peak_per_60s, rt.completes

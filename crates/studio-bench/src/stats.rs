@@ -25,6 +25,26 @@ pub fn peak_in_window(times: &[Instant], width: Duration, origin: Instant) -> (u
     best
 }
 
+/// The tightest span covering `n` consecutive timestamps (in ms), and where it starts and ends
+/// (seconds after `origin`). Below 60 000 ms for `n = limit + 1` means more than `limit` arrived
+/// within some 60 s.
+pub fn tightest_span(times: &[Instant], n: usize, origin: Instant) -> Option<(f64, f64, f64)> {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    (n >= 1 && sorted.len() >= n)
+        .then(|| {
+            sorted
+                .windows(n)
+                .map(|w| (w[n - 1].duration_since(w[0]), w[0], w[n - 1]))
+                .min_by_key(|(d, _, _)| *d)
+        })
+        .flatten()
+        .map(|(d, a, b)| {
+            let at = |t: Instant| t.saturating_duration_since(origin).as_secs_f64();
+            (d.as_secs_f64() * 1000.0, at(a), at(b))
+        })
+}
+
 /// How many timestamps fall in each whole minute after `origin` (for a rate-over-time line).
 pub fn per_minute(times: &[Instant], origin: Instant) -> Vec<usize> {
     let mut counts: Vec<usize> = Vec::new();

@@ -77,6 +77,11 @@ pub struct RateFigures {
     pub retrieve_limit_per_min: u32,
     /// The most retrieves in any 5 s (how bursty the sliding window lets the poller be).
     pub retrieve_peak_per_5s: usize,
+    /// The shortest time in which limit + 1 retrieves arrived (ms; ≥ 60 000 means the limit held
+    /// at the double), with the first and last arrival of that run (s after the phase start).
+    pub retrieve_tightest_limit_plus_one_ms: Option<f64>,
+    pub retrieve_tightest_from_s: Option<f64>,
+    pub retrieve_tightest_to_s: Option<f64>,
     pub retrieves_per_minute: Vec<usize>,
     pub queues: usize,
     pub queue_peak_per_60s: usize,
@@ -96,12 +101,20 @@ fn rates(sim: &VeniceSim, since: Instant, until: Instant) -> RateFigures {
     let at = |rs: &[venice_sim::RecordedRequest]| rs.iter().map(|r| r.at).collect::<Vec<_>>();
     let (peak, start) = stats::peak_in_window(&at(&retrieves), Duration::from_secs(60), since);
     let (peak5, _) = stats::peak_in_window(&at(&retrieves), Duration::from_secs(5), since);
+    let tight = stats::tightest_span(
+        &at(&retrieves),
+        DEFAULT_RETRIEVE_PER_MINUTE as usize + 1,
+        since,
+    );
     RateFigures {
         retrieves: retrieves.len(),
         retrieve_peak_per_60s: peak,
         retrieve_peak_window_start_s: start,
         retrieve_limit_per_min: DEFAULT_RETRIEVE_PER_MINUTE,
         retrieve_peak_per_5s: peak5,
+        retrieve_tightest_limit_plus_one_ms: tight.map(|t| t.0),
+        retrieve_tightest_from_s: tight.map(|t| t.1),
+        retrieve_tightest_to_s: tight.map(|t| t.2),
         retrieves_per_minute: stats::per_minute(&at(&retrieves), since),
         queues: queues.len(),
         queue_peak_per_60s: stats::peak_in_window(&at(&queues), Duration::from_secs(60), since).0,
