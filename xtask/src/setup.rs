@@ -62,7 +62,7 @@ Tauri CLI directly:\n\
   - Rust (rustup) and `rustup target add wasm32-unknown-unknown`\n\
   - macOS: Xcode command line tools (`xcode-select --install`); Windows: Visual Studio Build Tools \
 (C++), WebView2 (preinstalled on Windows 10/11)\n\
-  - Node.js 20+, then `npm ci` in the repo (Tauri CLI + binaryen's wasm-opt)\n\
+  - Node.js 20+, then `npm install` in the repo (Tauri CLI + binaryen's wasm-opt)\n\
   - `cargo install wasm-bindgen-cli --version <the wasm-bindgen in Cargo.lock>`\n\
   - `cargo install trunk --version {TRUNK_VERSION} --locked`\n\
   - ffmpeg on PATH\n\
@@ -273,10 +273,13 @@ fn npm_tools(ctx: &Ctx) -> XResult<()> {
             "npm not found: install Node.js 20+ (Debian: apt-get install nodejs npm)".into(),
         );
     }
-    println!("setup: npm ci (@tauri-apps/cli, binaryen)");
+    // Not `npm ci`: the lock file can only list the Tauri CLI's platform packages the registry
+    // had when it was written (a mirror may lack some), and `npm ci` refuses such a lock file.
+    // `npm install --no-save` installs the locked versions and never rewrites the lock file.
+    println!("setup: npm install (@tauri-apps/cli, binaryen)");
     ctx.command("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .status_ok("npm ci")
+        .args(["install", "--no-save", "--no-audit", "--no-fund"])
+        .status_ok("npm install")
 }
 
 #[cfg(test)]
