@@ -250,20 +250,38 @@ impl Studio {
     /// their final records. Needs a running poller for in-flight jobs.
     pub async fn wait_until_settled(&self, ids: &[JobId]) -> Result<Vec<JobRecord>, Error> {
         let mut events = self.subscribe();
-        loop {
-            let jobs = ids
-                .iter()
-                .map(|id| self.shared.ledger.get(id))
-                .collect::<Result<Vec<_>, _>>()?;
-            if jobs.iter().all(|j| j.state.is_settled()) {
-                return Ok(jobs);
+        let ledger = &self.shared.ledger;
+        let mut pending: std::collections::HashSet<&JobId> = std::collections::HashSet::new();
+        for id in ids {
+            if !ledger.get(id)?.state.is_settled() {
+                pending.insert(id);
             }
-            // Any event (or a lag) is a reason to look at the ledger again.
+        }
+        while !pending.is_empty() {
             match events.recv().await {
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                // Only a final event can settle a job: re-read just that one.
+                Ok(event) if event.is_final() => {
+                    if pending.contains(event.job_id())
+                        && ledger.get(event.job_id())?.state.is_settled()
+                    {
+                        pending.remove(event.job_id());
+                    }
+                }
+                Ok(_) => {}
+                // Missed events: look at every job still pending.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    let mut still = std::collections::HashSet::new();
+                    for id in pending {
+                        if !ledger.get(id)?.state.is_settled() {
+                            still.insert(id);
+                        }
+                    }
+                    pending = still;
+                }
                 Err(broadcast::error::RecvError::Closed) => return Err(Error::EngineStopped),
             }
         }
+        ids.iter().map(|id| ledger.get(id)).collect()
     }
 
     /// Jobs that still need Venice: used by `resume` and on start.
