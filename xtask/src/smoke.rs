@@ -19,6 +19,18 @@ struct Guard(Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
+        // SIGTERM first, so Xvfb removes its lock file and socket; SIGKILL if it lingers.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            sleep(Duration::from_millis(50));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -131,10 +143,7 @@ fn check(ctx: &Ctx, display: &str, shot: &Path, app: &mut Child) -> XResult<()> 
 /// Starts Xvfb on the first free display from :99 and waits for its socket.
 fn start_xvfb() -> XResult<(String, Guard)> {
     let number = (99..200)
-        .find(|n| {
-            !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-                && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-        })
+        .find(|n| display_free(*n))
         .ok_or("no free X display number in :99..:199")?;
     let display = format!(":{number}");
     let child = Command::new("Xvfb")
@@ -164,6 +173,26 @@ fn start_xvfb() -> XResult<(String, Guard)> {
         sleep(Duration::from_millis(100));
     }
     Ok((display, guard))
+}
+
+/// Whether display :n is free: no lock file, or one left by a server that is gone (then it and
+/// the socket are cleared so Xvfb can take the number).
+fn display_free(n: u32) -> bool {
+    let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
+    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+    let Ok(text) = std::fs::read_to_string(&lock) else {
+        return !socket.exists();
+    };
+    let alive = text
+        .trim()
+        .parse::<u32>()
+        .map(|pid| Path::new(&format!("/proc/{pid}")).exists())
+        .unwrap_or(true);
+    if alive {
+        return false;
+    }
+    std::fs::remove_file(&lock).is_ok()
+        && (!socket.exists() || std::fs::remove_file(&socket).is_ok())
 }
 
 /// The names of all windows on the display (`xwininfo -root -tree`), no window manager needed.
