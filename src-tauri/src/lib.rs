@@ -1,37 +1,101 @@
-//! The desktop shell of Venice Music Video Studio.
+//! The desktop shell of Venice Music Video Studio: state, commands, events, tray. Thin by
+//! design: every command calls the core (`studio_core`) once; the UI (`ui/`) only renders and
+//! invokes the commands named in `studio_api::commands`.
 //!
-//! [`builder`] wires plugins and commands onto any [`tauri::Runtime`], so the same setup runs in the
-//! real app ([`run`]) and under `tauri::test`'s mock runtime in tests.
+//! [`builder`] wires plugins, state and commands onto any [`tauri::Runtime`], so the same setup
+//! runs in the real app ([`run`]) and under `tauri::test`'s mock runtime in tests.
 
-use tauri::{Builder, Runtime};
+pub mod commands;
+pub mod engine;
+pub mod error;
+pub mod keystore;
+pub mod notify;
+pub mod settings;
+pub mod tray;
+pub mod views;
+
+use tauri::{Builder, Manager, Runtime, WindowEvent};
+
+pub use engine::{AppState, Mode, Options};
 
 /// The product's name, as shown in the window title and the UI.
 pub const APP_NAME: &str = "Venice Music Video Studio";
 
-/// Facts about the running app the UI can show (name, version).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct AppInfo {
-    /// The product's name.
-    pub name: String,
-    /// The app's version (the root package's).
-    pub version: String,
+/// Adds the app's plugins, state and commands to `builder`. The engine starts in `setup` (see
+/// [`start`]).
+pub fn builder<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> {
+    builder
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_drag::init())
+        .manage(AppState::new(options))
+        .setup(|app| {
+            let handle = app.handle();
+            if handle.state::<AppState>().options.desktop {
+                if let Err(e) = tray::create(handle) {
+                    tracing::warn!("no tray icon: {e}");
+                }
+                notify::setup(handle);
+            }
+            start(handle);
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::Focused(true) = event {
+                notify::focus_pending(window.app_handle());
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::key::key_status,
+            commands::key::set_key,
+            commands::key::clear_key,
+            commands::key::start_demo,
+            commands::studio::list_models,
+            commands::studio::generate_prompt,
+            commands::studio::quote,
+            commands::studio::generate,
+            commands::studio::list_jobs,
+            commands::studio::dismiss_job,
+            commands::library::delete_video,
+            commands::library::save_video_as,
+            commands::library::reveal_video,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+            commands::settings::balance,
+            commands::studio::check_image,
+            commands::studio::pick_image,
+            commands::library::save_video_dialog,
+        ])
 }
 
-/// Returns the app's name and version.
-#[tauri::command]
-fn app_info() -> AppInfo {
-    AppInfo {
-        name: APP_NAME.to_owned(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
+/// Starts the engine the app opens with: the demo when asked (`STUDIO_DEMO=1`), live when a key
+/// is stored, else none (the UI shows onboarding). Blocks until it runs; a failure is kept and
+/// reported by the commands that need the engine. `setup` calls it; tests call it after `build`.
+pub fn start<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let want = if state.options.force_demo {
+        engine::Want::Demo
+    } else {
+        match state.keys.load(app) {
+            Some(key) => engine::Want::Live(key),
+            None => engine::Want::Nothing,
+        }
+    };
+    if let Err(e) = tauri::async_runtime::block_on(state.start(app, want)) {
+        tracing::error!("the engine did not start: {}", e.message);
     }
 }
 
-/// Adds the app's plugins and commands to `builder`.
-pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder
-        .plugin(tauri_plugin_store::Builder::default().build())
-        .plugin(tauri_plugin_shell::init())
-        .invoke_handler(tauri::generate_handler![app_info])
+/// Logs to stderr (`RUST_LOG` filters; default `info`). The key is never logged.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Starts the desktop app and blocks until it quits.
@@ -40,41 +104,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 /// When the window system or the webview cannot start; there is nothing to fall back to then.
 #[allow(clippy::expect_used)]
 pub fn run() {
-    builder(Builder::default())
+    init_logging();
+    let options = Options::from_env().expect("a home folder to keep the studio's files in");
+    builder(Builder::default(), options)
         .run(tauri::generate_context!())
         .expect("error while running Venice Music Video Studio");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tauri::WebviewWindowBuilder;
-    use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
-    use tauri::webview::InvokeRequest;
-
-    #[test]
-    fn app_info_command_answers_with_name_and_version() {
-        let app = builder(mock_builder())
-            .build(mock_context(noop_assets()))
-            .expect("mock app builds");
-        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("mock window builds");
-        let response = get_ipc_response(
-            &webview,
-            InvokeRequest {
-                cmd: "app_info".into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: "tauri://localhost".parse().expect("valid url"),
-                body: tauri::ipc::InvokeBody::default(),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_owned(),
-            },
-        )
-        .expect("app_info succeeds");
-        let info: AppInfo = response.deserialize().expect("AppInfo json");
-        assert_eq!(info.name, "Venice Music Video Studio");
-        assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
-    }
 }

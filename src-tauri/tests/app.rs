@@ -56,16 +56,46 @@ fn csp_is_strict() {
 }
 
 #[test]
-fn capabilities_grant_only_core_defaults() {
+fn capabilities_grant_exactly_the_contract_commands_and_the_drag() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/capabilities/default.json");
     let capability: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("default capability"))
             .expect("JSON");
     assert_eq!(capability["windows"], serde_json::json!(["main"]));
-    assert_eq!(
-        capability["permissions"],
-        serde_json::json!(["core:default"])
+    let mut expected = vec!["core:default".to_string()];
+    expected.extend(
+        studio_api::commands::ALL
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-"))),
     );
+    expected.push("drag:allow-start-drag".to_string());
+    assert_eq!(capability["permissions"], serde_json::json!(expected));
+}
+
+#[test]
+fn build_script_gives_every_contract_command_a_permission() {
+    let build =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/build.rs"))
+            .expect("build.rs");
+    let listed: Vec<&str> = build
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('"')?.strip_suffix("\","))
+        .collect();
+    assert_eq!(listed, studio_api::commands::ALL.to_vec());
+}
+
+#[test]
+fn the_asset_protocol_is_on_with_an_empty_static_scope() {
+    // The scope is set at run time to the media and thumbnail folders alone.
+    let config = config();
+    let asset = &config["app"]["security"]["assetProtocol"];
+    assert_eq!(asset["enable"], true);
+    assert_eq!(asset["scope"], serde_json::json!([]));
+    let csp = &config["app"]["security"]["csp"];
+    for directive in ["img-src", "media-src"] {
+        let sources = csp[directive].as_str().expect("set");
+        assert!(sources.contains("asset:") && sources.contains("http://asset.localhost"));
+    }
 }
 
 #[test]

@@ -9,7 +9,9 @@ mod models;
 mod settings;
 
 pub use error::{ErrorCode, UiError};
-pub use jobs::{GenerateForm, JobEventView, JobStateView, JobView, PromptResult, QuoteView, VideoView};
+pub use jobs::{
+    GenerateForm, JobEventView, JobStateView, JobView, PromptResult, QuoteView, VideoView,
+};
 pub use models::{ImageCheck, ModelKind, ModelOption};
 pub use settings::{BalanceView, KeyStatus, Settings};
 
@@ -26,7 +28,8 @@ pub mod commands {
     pub const SET_KEY: &str = "set_key";
     /// `() -> KeyStatus`
     pub const CLEAR_KEY: &str = "clear_key";
-    /// `() -> KeyStatus`: runs against the built-in Venice test double, at no cost.
+    /// `() -> KeyStatus`: runs against the built-in Venice test double, at no cost. The UI shows
+    /// onboarding when `!is_set && !demo`; `is_set` says whether a real key is stored.
     pub const START_DEMO: &str = "start_demo";
     /// `() -> Vec<ModelOption>`
     pub const LIST_MODELS: &str = "list_models";
@@ -54,11 +57,33 @@ pub mod commands {
     pub const BALANCE: &str = "balance";
     /// `{ path: String, model: String } -> ImageCheck`
     pub const CHECK_IMAGE: &str = "check_image";
+    /// `{ model: String } -> Option<ImageCheck>`: the native Open dialog (PNG, JPEG, WebP) on the
+    /// Rust side, then [`CHECK_IMAGE`] on the picked file; `None` when the user cancelled.
+    pub const PICK_IMAGE: &str = "pick_image";
+    /// `{ id: String } -> Option<String>`: the native Save dialog on the Rust side (so no path
+    /// comes from the webview), then a copy there; the saved path, `None` when cancelled.
+    pub const SAVE_VIDEO_DIALOG: &str = "save_video_dialog";
 
     /// Every command, for capability files and tests.
-    pub const ALL: [&str; 17] = [
-        KEY_STATUS, SET_KEY, CLEAR_KEY, START_DEMO, LIST_MODELS, GENERATE_PROMPT, QUOTE, GENERATE,
-        LIST_JOBS, DISMISS_JOB, DELETE_VIDEO, SAVE_VIDEO_AS, REVEAL_VIDEO, GET_SETTINGS,
-        SAVE_SETTINGS, BALANCE, CHECK_IMAGE,
+    pub const ALL: [&str; 19] = [
+        KEY_STATUS,
+        SET_KEY,
+        CLEAR_KEY,
+        START_DEMO,
+        LIST_MODELS,
+        GENERATE_PROMPT,
+        QUOTE,
+        GENERATE,
+        LIST_JOBS,
+        DISMISS_JOB,
+        DELETE_VIDEO,
+        SAVE_VIDEO_AS,
+        REVEAL_VIDEO,
+        GET_SETTINGS,
+        SAVE_SETTINGS,
+        BALANCE,
+        CHECK_IMAGE,
+        PICK_IMAGE,
+        SAVE_VIDEO_DIALOG,
     ];
 }

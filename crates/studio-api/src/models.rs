@@ -41,4 +41,8 @@ pub struct ImageCheck {
     pub bytes: u64,
     /// What is wrong with it, in words; empty when it can be used.
     pub problems: Vec<String>,
+    /// A `data:` URL of the image for the preview (the asset protocol only serves the media
+    /// folder), when it is a PNG, JPEG or WebP small enough to send; `None` otherwise.
+    #[serde(default)]
+    pub preview: Option<String>,
 }

@@ -67,7 +67,9 @@ pub fn venice_code(error: &venice::Error) -> Code {
 pub fn core_code(error: &CoreError) -> Code {
     match error {
         CoreError::Venice(e) => venice_code(e),
-        CoreError::OverBudget { .. } | CoreError::Refused(_) => Code::NeedsUser,
+        CoreError::OverBudget { .. } | CoreError::Refused(_) | CoreError::Keychain(_) => {
+            Code::NeedsUser
+        }
         CoreError::EmptyTheme
         | CoreError::UnknownModel(_)
         | CoreError::AmbiguousJobId { .. }

@@ -4,16 +4,11 @@
 use std::io::{BufRead, IsTerminal};
 
 use serde_json::json;
+use studio_core::keychain;
 use venice::ApiKey;
 
 use crate::exit::{Code, Failure};
 use crate::output::Out;
-
-/// The keychain entry the CLI (and, when it stores one, the desktop app) uses.
-const SERVICE: &str = "ai.venice.musicvideostudio";
-const ACCOUNT: &str = "venice-api-key";
-/// Set to `off` to never touch the OS keychain (tests, CI).
-pub const KEYCHAIN_ENV: &str = "STUDIO_KEYCHAIN";
 
 /// Where a key came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,19 +35,9 @@ pub struct FoundKey {
 impl FoundKey {
     /// `…abcd`: enough to recognise the key, never the key.
     pub fn hint(&self) -> String {
-        let secret = self.key.expose_secret();
-        let tail: String = secret
-            .chars()
-            .rev()
-            .take(4)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        if secret.chars().count() <= 8 {
-            "…".to_string()
-        } else {
-            format!("…{tail}")
+        match keychain::last_four(&self.key) {
+            Some(tail) => format!("…{tail}"),
+            None => "…".to_string(),
         }
     }
 }
@@ -81,24 +66,9 @@ impl NoKey {
     }
 }
 
-fn keychain_enabled() -> bool {
-    !std::env::var(KEYCHAIN_ENV).is_ok_and(|v| v.eq_ignore_ascii_case("off"))
-}
-
-fn entry() -> Result<keyring::Entry, String> {
-    if !keychain_enabled() {
-        return Err(format!(
-            "The OS keychain is switched off ({KEYCHAIN_ENV}=off); set VENICE_API_KEY in the \
-             environment instead."
-        ));
-    }
-    keyring::Entry::new(SERVICE, ACCOUNT).map_err(|e| unavailable(&e))
-}
-
-fn unavailable(error: &keyring::Error) -> String {
-    format!(
-        "No OS keychain is available here ({error}); set VENICE_API_KEY in the environment instead."
-    )
+/// The keychain's own sentence and what to do instead.
+fn advice(error: &studio_core::Error) -> String {
+    format!("{error} Set VENICE_API_KEY in the environment instead.")
 }
 
 /// Finds the key: the environment first, then the keychain.
@@ -112,19 +82,16 @@ pub fn find() -> Result<FoundKey, NoKey> {
             });
         }
     }
-    let entry = entry().map_err(|note| NoKey {
-        keychain_note: keychain_enabled().then_some(note),
-    })?;
-    match entry.get_password() {
-        Ok(stored) if !ApiKey::new(stored.clone()).is_empty() => Ok(FoundKey {
-            key: ApiKey::new(stored),
+    match keychain::load() {
+        Ok(Some(key)) => Ok(FoundKey {
+            key,
             source: Source::Keychain,
         }),
-        Ok(_) | Err(keyring::Error::NoEntry) => Err(NoKey {
+        Ok(None) => Err(NoKey {
             keychain_note: None,
         }),
         Err(e) => Err(NoKey {
-            keychain_note: Some(unavailable(&e)),
+            keychain_note: keychain::enabled().then(|| advice(&e)),
         }),
     }
 }
@@ -148,18 +115,7 @@ pub fn set(out: Out) -> Result<Code, Failure> {
             "No key was entered. Paste your Venice API key (from venice.ai/settings/api).",
         ));
     }
-    let entry = entry().map_err(|note| Failure::new(Code::NeedsUser, note))?;
-    entry.set_password(key.expose_secret()).map_err(|e| {
-        let message = match e {
-            // keyutils reports "access denied" as no entry; containers often block it.
-            keyring::Error::NoEntry => "The OS keychain refused to store the key (access \
-                denied; containers often block the kernel keyring). Set VENICE_API_KEY in the \
-                environment instead."
-                .to_string(),
-            other => unavailable(&other),
-        };
-        Failure::new(Code::NeedsUser, message)
-    })?;
+    keychain::store(&key).map_err(|e| Failure::new(Code::NeedsUser, advice(&e)))?;
     let found = FoundKey {
         key,
         source: Source::Keychain,
@@ -179,12 +135,7 @@ pub fn set(out: Out) -> Result<Code, Failure> {
 
 /// `studio key clear`: removes the key from the keychain.
 pub fn clear(out: Out) -> Result<Code, Failure> {
-    let entry = entry().map_err(|note| Failure::new(Code::NeedsUser, note))?;
-    let removed = match entry.delete_credential() {
-        Ok(()) => true,
-        Err(keyring::Error::NoEntry) => false,
-        Err(e) => return Err(Failure::new(Code::NeedsUser, unavailable(&e))),
-    };
+    let removed = keychain::delete().map_err(|e| Failure::new(Code::NeedsUser, advice(&e)))?;
     out.line(if removed {
         "Removed the Venice API key from the OS keychain."
     } else {

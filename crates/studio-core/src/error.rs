@@ -77,4 +77,7 @@ pub enum Error {
     AlreadyRunning(PathBuf),
     #[error("job {0} has no video in the library")]
     NoVideo(JobId),
+    /// The OS keychain refused or is not there; the text is a full sentence.
+    #[error("{0}")]
+    Keychain(String),
 }

@@ -8,6 +8,7 @@ mod engine;
 mod error;
 pub mod events;
 pub mod images;
+pub mod keychain;
 pub mod ledger;
 pub mod limiter;
 pub mod media;

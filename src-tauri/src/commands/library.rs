@@ -1,0 +1,111 @@
+//! The gallery's actions: save a copy (with the native Save dialog on the Rust side), reveal in
+//! the file manager, delete.
+
+use std::path::PathBuf;
+
+use studio_api::UiError;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::engine::AppState;
+use crate::error::{from_core, internal, invalid};
+
+async fn video_path(state: &AppState, id: &str) -> Result<PathBuf, UiError> {
+    let (studio, _) = state.studio().await?;
+    let job = studio.job(id).map_err(from_core)?;
+    job.media
+        .map(|m| m.path)
+        .ok_or_else(|| from_core(studio_core::Error::NoVideo(job.id)))
+}
+
+#[tauri::command]
+pub async fn delete_video(state: State<'_, AppState>, id: String) -> Result<(), UiError> {
+    let (studio, _) = state.studio().await?;
+    studio.delete_video(&id).map_err(from_core)?;
+    Ok(())
+}
+
+/// Copies the video to a path the UI names. Only `.mp4` files in an existing folder, never over
+/// the library's own file; prefer [`save_video_dialog`], where the path never leaves Rust.
+#[tauri::command]
+pub async fn save_video_as(
+    state: State<'_, AppState>,
+    id: String,
+    destination: String,
+) -> Result<(), UiError> {
+    let destination = PathBuf::from(destination.trim());
+    let is_mp4 = destination
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("mp4"));
+    let folder_exists = destination.parent().is_some_and(|p| p.is_dir());
+    if !destination.is_absolute() || !is_mp4 || !folder_exists {
+        return Err(invalid(
+            "Save the video as an .mp4 file in an existing folder (a full path).",
+        ));
+    }
+    let source = video_path(&state, &id).await?;
+    if source == destination {
+        return Err(invalid(
+            "That is the library's own copy; pick another place.",
+        ));
+    }
+    let (studio, _) = state.studio().await?;
+    studio.save_copy(&id, &destination).map_err(from_core)?;
+    Ok(())
+}
+
+/// The native Save dialog, then a copy there. The saved path, or `None` when cancelled.
+#[tauri::command]
+pub async fn save_video_dialog<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<Option<String>, UiError> {
+    let source = video_path(&state, &id).await?;
+    let name = source
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "video.mp4".to_string());
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title("Save the video as")
+        .set_file_name(name)
+        .add_filter("MP4 video", &["mp4"]);
+    if let Ok(videos) = tauri::Manager::path(&app).video_dir() {
+        dialog = dialog.set_directory(videos);
+    }
+    dialog.save_file(move |picked| {
+        let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
+    });
+    let Some(mut destination) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    if destination.extension().is_none() {
+        destination.set_extension("mp4");
+    }
+    let (studio, _) = state.studio().await?;
+    studio.save_copy(&id, &destination).map_err(from_core)?;
+    Ok(Some(destination.to_string_lossy().into_owned()))
+}
+
+/// Shows the video in the system's file manager.
+#[tauri::command]
+pub async fn reveal_video<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<(), UiError> {
+    let path = video_path(&state, &id).await?;
+    if !path.exists() {
+        return Err(UiError::new(
+            studio_api::ErrorCode::NotFound,
+            format!("The video file {} is no longer there.", path.display()),
+        ));
+    }
+    app.opener()
+        .reveal_item_in_dir(&path)
+        .map_err(|e| internal("show the video in the file manager", e))
+}

@@ -1,0 +1,126 @@
+//! Models, prompt, price, generate, jobs, and the start-frame check.
+
+use std::path::Path;
+
+use studio_api::{
+    GenerateForm, ImageCheck, JobView, ModelOption, PromptResult, QuoteView, UiError,
+};
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::engine::AppState;
+use crate::error::{from_core, invalid};
+use crate::views;
+
+#[tauri::command]
+pub async fn list_models(state: State<'_, AppState>) -> Result<Vec<ModelOption>, UiError> {
+    let (studio, _) = state.studio().await?;
+    let catalogue = studio.catalogue(false).await.map_err(from_core)?;
+    Ok(catalogue.models.iter().map(views::model).collect())
+}
+
+#[tauri::command]
+pub async fn generate_prompt(
+    state: State<'_, AppState>,
+    theme: String,
+    model: String,
+) -> Result<PromptResult, UiError> {
+    let (studio, _) = state.studio().await?;
+    let written = studio
+        .prompt_from_theme(&theme, &model)
+        .await
+        .map_err(from_core)?;
+    Ok(PromptResult {
+        prompt: written.prompt,
+        chat_model: written.chat_model,
+        cost_usd: written.cost_usd,
+    })
+}
+
+#[tauri::command]
+pub async fn quote(state: State<'_, AppState>, form: GenerateForm) -> Result<QuoteView, UiError> {
+    let (request, _) = views::request(&form)?;
+    let (studio, _) = state.studio().await?;
+    let quote = studio.quote(&request).await.map_err(from_core)?;
+    Ok(QuoteView {
+        usd: quote.usd,
+        balance_usd: quote.balance_usd,
+        spent_session_usd: quote.spent_session_usd,
+        spent_total_usd: quote.spent_total_usd,
+        over_budget: quote.over_budget,
+    })
+}
+
+#[tauri::command]
+pub async fn generate(
+    state: State<'_, AppState>,
+    form: GenerateForm,
+) -> Result<Vec<JobView>, UiError> {
+    let (request, count) = views::request(&form)?;
+    let studio = state.studio_for_generate().await?;
+    let jobs = studio.generate(&request, count).await.map_err(from_core)?;
+    Ok(jobs.iter().map(views::job).collect())
+}
+
+#[tauri::command]
+pub async fn list_jobs(state: State<'_, AppState>) -> Result<Vec<JobView>, UiError> {
+    let (studio, _) = state.studio().await?;
+    let jobs = studio.jobs().map_err(from_core)?;
+    Ok(jobs.iter().map(views::job).collect())
+}
+
+#[tauri::command]
+pub async fn dismiss_job(state: State<'_, AppState>, id: String) -> Result<JobView, UiError> {
+    let (studio, _) = state.studio().await?;
+    let job = studio.job(&id).map_err(from_core)?;
+    if job.state != studio_core::JobState::OutcomeUnknown {
+        return Err(invalid(format!(
+            "Only a job whose outcome is unknown can be dismissed; this one is {}.",
+            job.state
+        )));
+    }
+    let job = studio.dismiss_unknown(&job.id).map_err(from_core)?;
+    Ok(views::job(&job))
+}
+
+async fn check(state: &AppState, path: &Path, model: &str) -> Result<ImageCheck, UiError> {
+    let (studio, _) = state.studio().await?;
+    let catalogue = studio.catalogue(false).await.map_err(from_core)?;
+    let model = catalogue
+        .get(model)
+        .ok_or_else(|| from_core(studio_core::Error::UnknownModel(model.to_string())))?;
+    Ok(views::image_check(path, Some(model)))
+}
+
+#[tauri::command]
+pub async fn check_image(
+    state: State<'_, AppState>,
+    path: String,
+    model: String,
+) -> Result<ImageCheck, UiError> {
+    if path.trim().is_empty() {
+        return Err(invalid("Pick an image file first."));
+    }
+    check(&state, Path::new(path.trim()), &model).await
+}
+
+/// The native Open dialog, on the Rust side; `None` when the user cancelled.
+#[tauri::command]
+pub async fn pick_image<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    model: String,
+) -> Result<Option<ImageCheck>, UiError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Pick a start frame")
+        .add_filter("Images (PNG, JPEG, WebP)", &["png", "jpg", "jpeg", "webp"])
+        .pick_file(move |picked| {
+            let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
+        });
+    let Some(path) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    check(&state, &path, &model).await.map(Some)
+}

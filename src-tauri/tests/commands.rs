@@ -1,0 +1,320 @@
+//! The command wiring, through the same IPC path the webview uses (mock runtime, no window
+//! system): every contract command is registered and granted, errors arrive as `{code, message}`,
+//! and demo mode makes a video end to end against the in-process test double.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{I2V, T2V, TestApp, form, png};
+use serde_json::json;
+use studio_api::commands;
+
+#[test]
+fn every_contract_command_is_registered_and_granted() {
+    let app = TestApp::start(false);
+    for name in commands::ALL {
+        // Arguments are left out on purpose: a registered, granted command answers with a
+        // complaint about its arguments or a UiError, never "not found" / "not allowed".
+        let answer = app.invoke(name, json!({}));
+        let text = match &answer {
+            Ok(v) | Err(v) => v.to_string(),
+        };
+        assert!(
+            !text.contains("not found") && !text.contains("not allowed"),
+            "{name}: {text}"
+        );
+    }
+}
+
+#[test]
+fn commands_outside_the_capability_are_refused() {
+    let app = TestApp::start(false);
+    for cmd in [
+        "plugin:store|get",
+        "plugin:opener|open_url",
+        "plugin:dialog|open",
+        "plugin:notification|notify",
+        "no_such_command",
+    ] {
+        let answer = app.invoke(cmd, json!({}));
+        let error = answer.expect_err(cmd).to_string();
+        assert!(
+            error.contains("not allowed") || error.contains("not found"),
+            "{cmd}: {error}"
+        );
+    }
+}
+
+#[test]
+fn without_a_key_the_ui_is_told_to_onboard() {
+    let app = TestApp::start(false);
+    let status = app.ok(commands::KEY_STATUS, json!({}));
+    assert_eq!(
+        status,
+        json!({"is_set": false, "last_four": null, "demo": false})
+    );
+    for name in [
+        commands::LIST_MODELS,
+        commands::LIST_JOBS,
+        commands::BALANCE,
+    ] {
+        let (code, message) = app.err(name, json!({}));
+        assert_eq!(code, "needs_key", "{name}");
+        assert!(message.contains("demo"), "{message}");
+    }
+    let (code, _) = app.err(commands::SET_KEY, json!({"key": "   "}));
+    assert_eq!(code, "invalid_input");
+}
+
+#[test]
+fn try_the_demo_switches_to_the_built_in_double() {
+    let app = TestApp::start(false);
+    let status = app.ok(commands::START_DEMO, json!({}));
+    assert_eq!(status["demo"], true);
+    assert_eq!(status["is_set"], false);
+    let models = app.ok(commands::LIST_MODELS, json!({}));
+    assert!(models.as_array().unwrap().len() > 10);
+}
+
+#[test]
+fn demo_mode_makes_a_video_and_the_library_manages_it() {
+    let app = TestApp::start(true);
+    assert_eq!(app.ok(commands::KEY_STATUS, json!({}))["demo"], true);
+
+    let models = app.ok(commands::LIST_MODELS, json!({}));
+    let t2v = models
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == T2V)
+        .expect("the demo lists the real models");
+    assert_eq!(t2v["kind"], "text_to_video");
+    assert!(t2v["durations"].as_array().unwrap().contains(&json!("5s")));
+
+    let prompt = app.ok(
+        commands::GENERATE_PROMPT,
+        json!({"theme": "Cyberpunk neon city", "model": T2V}),
+    );
+    let prompt = prompt["prompt"].as_str().unwrap().to_string();
+    assert!(!prompt.is_empty());
+
+    let quote = app.ok(commands::QUOTE, json!({"form": form(&prompt)}));
+    assert!(quote["usd"].as_f64().unwrap() > 0.0, "{quote}");
+    assert_eq!(quote["over_budget"], serde_json::Value::Null);
+
+    let jobs = app.ok(commands::GENERATE, json!({"form": form(&prompt)}));
+    let job = &jobs.as_array().unwrap()[0];
+    assert_eq!(job["state"], "queued");
+    let id = job["id"].as_str().unwrap().to_string();
+
+    let ready = app.wait_settled(&id);
+    assert_eq!(ready["state"], "ready", "{ready}");
+    let video = ready["video"]["path"].as_str().unwrap().to_string();
+    assert!(std::path::Path::new(&video).is_file());
+    assert!(
+        video.starts_with(app.path("data/demo").to_str().unwrap()),
+        "demo videos stay apart from paid ones: {video}"
+    );
+
+    // The UI was told, without polling: queued … ready, for this job.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let events = app.events.lock().unwrap().clone();
+    let kinds: Vec<String> = events
+        .iter()
+        .map(|e| serde_json::from_str::<serde_json::Value>(e).unwrap())
+        .filter(|e| e["id"] == id.as_str())
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        kinds.first().map(String::as_str),
+        Some("queued"),
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.last().map(String::as_str), Some("ready"), "{kinds:?}");
+    assert!(kinds.iter().any(|k| k == "progress"), "{kinds:?}");
+
+    // Save as…: a copy where the UI says (an .mp4 in an existing folder).
+    let copy = app.path("copy.mp4");
+    app.ok(
+        commands::SAVE_VIDEO_AS,
+        json!({"id": id, "destination": copy.to_str().unwrap()}),
+    );
+    assert_eq!(
+        std::fs::metadata(&copy).unwrap().len(),
+        std::fs::metadata(&video).unwrap().len()
+    );
+    let (code, _) = app.err(
+        commands::SAVE_VIDEO_AS,
+        json!({"id": id, "destination": "/etc/passwd"}),
+    );
+    assert_eq!(code, "invalid_input");
+
+    // A ready job is not an unknown outcome.
+    let (code, _) = app.err(commands::DISMISS_JOB, json!({"id": id}));
+    assert_eq!(code, "invalid_input");
+
+    app.ok(commands::DELETE_VIDEO, json!({"id": id}));
+    assert!(!std::path::Path::new(&video).exists());
+    let jobs = app.ok(commands::LIST_JOBS, json!({}));
+    let after = jobs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(after["video"], serde_json::Value::Null);
+    assert!(
+        after["cost_usd"].as_f64().unwrap() > 0.0,
+        "the cost stays on record"
+    );
+    let (code, _) = app.err(commands::REVEAL_VIDEO, json!({"id": id}));
+    assert_eq!(code, "not_found");
+
+    let balance = app.ok(commands::BALANCE, json!({}));
+    assert!(balance["usd"].as_f64().unwrap() > 0.0, "{balance}");
+}
+
+#[test]
+fn errors_arrive_as_code_and_message() {
+    let app = TestApp::start(true);
+    let mut bad = form("A neon city at night");
+    bad["duration"] = json!("99s");
+    let (code, message) = app.err(commands::QUOTE, json!({"form": bad}));
+    assert_eq!(code, "invalid_input");
+    assert!(
+        message.contains("5s"),
+        "names the allowed values: {message}"
+    );
+
+    let (code, _) = app.err(commands::DISMISS_JOB, json!({"id": "no-such-job"}));
+    assert_eq!(code, "not_found");
+    let (code, _) = app.err(
+        commands::GENERATE_PROMPT,
+        json!({"theme": "   ", "model": T2V}),
+    );
+    assert_eq!(code, "invalid_input");
+    let (code, _) = app.err(commands::QUOTE, json!({"form": form("")}));
+    assert_eq!(code, "invalid_input");
+
+    // Over budget: refused before anything is queued, with spent and remaining.
+    let mut settings = app.ok(commands::GET_SETTINGS, json!({}));
+    settings["budget_session_usd"] = json!(0.01);
+    app.ok(commands::SAVE_SETTINGS, json!({"settings": settings}));
+    let (code, message) = app.err(commands::GENERATE, json!({"form": form("A neon city")}));
+    assert_eq!(code, "over_budget", "{message}");
+    assert!(message.contains("budget"), "{message}");
+    assert_eq!(app.ok(commands::LIST_JOBS, json!({})), json!([]));
+}
+
+#[test]
+fn settings_persist_and_bad_ones_are_refused() {
+    let app = TestApp::start(false);
+    let settings = app.ok(commands::GET_SETTINGS, json!({}));
+    assert_eq!(settings["poll_interval_secs"], 10);
+    assert_eq!(settings["media_dir"], app.path("media").to_str().unwrap());
+
+    let mut fast = settings.clone();
+    fast["poll_interval_secs"] = json!(1);
+    let (code, message) = app.err(commands::SAVE_SETTINGS, json!({"settings": fast}));
+    assert_eq!(code, "invalid_input");
+    assert!(message.contains("poll interval"), "{message}");
+
+    let mut changed = settings.clone();
+    changed["default_model"] = json!(T2V);
+    changed["budget_total_usd"] = json!(25.0);
+    changed["media_dir"] = json!(app.path("elsewhere").to_str().unwrap());
+    changed["delete_after_download"] = json!(true);
+    let saved = app.ok(commands::SAVE_SETTINGS, json!({"settings": changed}));
+    assert_eq!(saved, changed);
+    assert_eq!(app.ok(commands::GET_SETTINGS, json!({})), changed);
+    assert!(
+        app.path("elsewhere").is_dir(),
+        "the media folder is created"
+    );
+    assert!(app.path("data/settings.json").is_file());
+}
+
+#[test]
+fn start_frames_are_checked_against_the_model() {
+    let app = TestApp::start(true);
+    let small = app.path("small.png");
+    png(&small, 200, 100);
+    let check = app.ok(
+        commands::CHECK_IMAGE,
+        json!({"path": small.to_str().unwrap(), "model": I2V}),
+    );
+    assert_eq!(check["mime"], "image/png");
+    assert_eq!(
+        (check["width"].clone(), check["height"].clone()),
+        (json!(200), json!(100))
+    );
+    let problems = check["problems"].to_string();
+    assert!(
+        problems.contains("300 pixels on the short side"),
+        "{problems}"
+    );
+    assert!(
+        check["preview"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png;base64,"),
+        "{check}"
+    );
+
+    let good = app.path("good.png");
+    png(&good, 1280, 720);
+    let check = app.ok(
+        commands::CHECK_IMAGE,
+        json!({"path": good.to_str().unwrap(), "model": I2V}),
+    );
+    assert_eq!(check["problems"], json!([]), "{check}");
+
+    let check = app.ok(
+        commands::CHECK_IMAGE,
+        json!({"path": good.to_str().unwrap(), "model": T2V}),
+    );
+    assert!(
+        check["problems"].to_string().contains("text only"),
+        "{check}"
+    );
+
+    let text = app.path("notes.png");
+    std::fs::write(&text, "not an image").unwrap();
+    let check = app.ok(
+        commands::CHECK_IMAGE,
+        json!({"path": text.to_str().unwrap(), "model": I2V}),
+    );
+    assert!(
+        check["problems"].to_string().contains("not a PNG"),
+        "{check}"
+    );
+    let (code, _) = app.err(
+        commands::CHECK_IMAGE,
+        json!({"path": good.to_str().unwrap(), "model": "no-such-model"}),
+    );
+    assert_eq!(code, "invalid_input");
+}
+
+#[test]
+fn the_key_is_stored_for_the_user_only_and_cleared() {
+    let app = TestApp::start(false);
+    let status = app.ok(commands::SET_KEY, json!({"key": "sk-test-0123456789wxyz"}));
+    assert_eq!(
+        status,
+        json!({"is_set": true, "last_four": "wxyz", "demo": false})
+    );
+    let file = app.path("data/key.json");
+    assert!(
+        file.is_file(),
+        "the keychain is off in tests: the file fallback holds it"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "readable by the user only");
+    }
+    let cleared = app.ok(commands::CLEAR_KEY, json!({}));
+    assert_eq!(cleared["is_set"], false);
+    assert!(!file.exists());
+}

@@ -1,0 +1,131 @@
+//! The key goes in once (`set_key`) and never comes back out: with a recognisable fake key set
+//! (live mode, against a local Venice test double that accepts only that key), every command is
+//! called and neither any answer, any event pushed to the UI, nor any log line holds the key.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::{I2V, T2V, TestApp, form, png};
+use serde_json::json;
+use studio_api::commands;
+use venice_sim::{SimConfig, VeniceSim};
+
+const KEY: &str = "sk-FAKE-KEY-recognisable-0123456789-wxyz";
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn no_command_event_or_log_line_returns_the_key() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .try_init()
+        .expect("the only subscriber in this test binary");
+
+    let sim = tauri::async_runtime::block_on(VeniceSim::start(SimConfig {
+        api_key: Some(KEY.to_string()),
+        job_duration: std::time::Duration::from_millis(500),
+        ..SimConfig::default()
+    }))
+    .unwrap();
+    let app = TestApp::with_base_url(false, Some(sim.base_url()));
+    let mut answers = Vec::new();
+    let mut call = |cmd: &str, args: serde_json::Value| {
+        let answer = app.invoke(cmd, args);
+        let text = match &answer {
+            Ok(v) | Err(v) => v.to_string(),
+        };
+        answers.push(format!("{cmd}: {text}"));
+        answer
+    };
+
+    let status = call(commands::SET_KEY, json!({"key": KEY})).unwrap();
+    assert_eq!(status["last_four"], "wxyz");
+    let mut settings = call(commands::GET_SETTINGS, json!({})).unwrap();
+    settings["poll_interval_secs"] = json!(2);
+    call(commands::SAVE_SETTINGS, json!({"settings": settings})).unwrap();
+    call(commands::KEY_STATUS, json!({})).unwrap();
+    // The double accepts only this key, so these prove the key reached Venice (and only there).
+    call(commands::LIST_MODELS, json!({})).unwrap();
+    call(commands::BALANCE, json!({})).unwrap();
+    let prompt = call(
+        commands::GENERATE_PROMPT,
+        json!({"theme": "Cyberpunk neon city", "model": T2V}),
+    )
+    .unwrap();
+    let prompt = prompt["prompt"].as_str().unwrap().to_string();
+    call(commands::QUOTE, json!({"form": form(&prompt)})).unwrap();
+    let jobs = call(commands::GENERATE, json!({"form": form(&prompt)})).unwrap();
+    let id = jobs[0]["id"].as_str().unwrap().to_string();
+    let ready = app.wait_settled(&id);
+    assert_eq!(ready["state"], "ready", "{ready}");
+    call(commands::LIST_JOBS, json!({})).unwrap();
+    let image = app.path("frame.png");
+    png(&image, 1280, 720);
+    call(
+        commands::CHECK_IMAGE,
+        json!({"path": image.to_str().unwrap(), "model": I2V}),
+    )
+    .unwrap();
+    let copy = app.path("copy.mp4");
+    call(
+        commands::SAVE_VIDEO_AS,
+        json!({"id": id, "destination": copy.to_str().unwrap()}),
+    )
+    .unwrap();
+    let settings = call(commands::GET_SETTINGS, json!({})).unwrap();
+    call(commands::SAVE_SETTINGS, json!({"settings": settings})).unwrap();
+    let _ = call(commands::DISMISS_JOB, json!({"id": id}));
+    // The dialogs are not opened here (no window system); their argument errors are answers too.
+    let _ = call(commands::PICK_IMAGE, json!({}));
+    let _ = call(commands::SAVE_VIDEO_DIALOG, json!({}));
+    let _ = call(commands::REVEAL_VIDEO, json!({"id": "no-such-job"}));
+    call(commands::DELETE_VIDEO, json!({"id": id})).unwrap();
+    // A rejected key is reported without repeating it.
+    sim.inject(
+        venice_sim::Endpoint::BillingBalance,
+        venice_sim::Fault::Unauthorized,
+    );
+    let rejected = call(commands::BALANCE, json!({})).unwrap_err();
+    assert_eq!(rejected["code"], "key_rejected");
+    call(commands::START_DEMO, json!({})).unwrap();
+    call(commands::CLEAR_KEY, json!({})).unwrap();
+    call(commands::KEY_STATUS, json!({})).unwrap();
+
+    let called: std::collections::HashSet<&str> = answers
+        .iter()
+        .map(|a| a.split(':').next().unwrap())
+        .collect();
+    for name in commands::ALL {
+        assert!(called.contains(name), "{name} was not called");
+    }
+    let secret_part = "recognisable-0123456789";
+    for answer in &answers {
+        assert!(!answer.contains(secret_part), "the key came back: {answer}");
+    }
+    for event in app.events.lock().unwrap().iter() {
+        assert!(
+            !event.contains(secret_part),
+            "an event holds the key: {event}"
+        );
+    }
+    let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(!logs.is_empty(), "logs were captured");
+    assert!(!logs.contains(secret_part), "a log line holds the key");
+}
