@@ -1,12 +1,16 @@
-//! `cargo xtask run|test|bundle|setup`: one place that installs what the studio needs, builds it,
+//! `cargo xtask run|test|bundle|deb-smoke|measure|setup`: one place that installs what the studio needs, builds it,
 //! runs it, and runs every test. Standard library only, so it compiles in seconds anywhere Rust is.
 
 // xtask's job is talking to the person at the terminal.
 #![allow(clippy::print_stdout)]
 
+mod deb;
+mod e2e;
+mod measure;
 mod setup;
 mod smoke;
 mod util;
+mod x11;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -17,10 +21,14 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  run      set up, build the UI and the app, and start the app
-  test     set up, build the UI, run every test in the workspace and the app smoke test
-  bundle   set up and build the Linux installer (.deb) with `tauri build --bundles deb`
-  setup    only install/check the toolchain (system packages, wasm target, tools, npm)
+  run        set up, build the UI and the app, and start the app
+  test       set up, build the UI, run every test in the workspace, the app smoke test and
+             the end-to-end test in the real webview (tauri-driver under Xvfb)
+  bundle     set up and build the Linux installer (.deb) with `tauri build --bundles deb`
+  e2e        build the UI and the app, then run only the end-to-end test (faster to iterate)
+  deb-smoke  build the .deb, install it with apt-get, start the installed app under Xvfb, remove it
+  measure    build the release app and measure its cold start and idle memory (target/measure.json)
+  setup      only install/check the toolchain (system packages, wasm target, tools, npm)
 ";
 
 fn main() -> ExitCode {
@@ -37,7 +45,17 @@ fn main() -> ExitCode {
             Ok(false) => return ExitCode::FAILURE,
             Err(error) => Err(error),
         },
-        "bundle" => bundle(),
+        "bundle" => Ctx::new().and_then(|ctx| {
+            setup::setup(&ctx)?;
+            deb::build(&ctx).map(drop)
+        }),
+        "e2e" => match e2e_only() {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(error) => Err(error),
+        },
+        "deb-smoke" => Ctx::new().and_then(|ctx| deb::smoke(&ctx)),
+        "measure" => Ctx::new().and_then(|ctx| measure::run(&ctx)),
         "setup" => Ctx::new().and_then(|ctx| setup::setup(&ctx)),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
@@ -65,18 +83,7 @@ const APP_FEATURES: &str = "venice-studio/custom-protocol";
 fn run() -> XResult<()> {
     let ctx = Ctx::new()?;
     setup::setup(&ctx)?;
-    build_ui(&ctx)?;
-    util::step("building the app");
-    ctx.cargo()
-        .args([
-            "build",
-            "--workspace",
-            "--features",
-            APP_FEATURES,
-            "--bin",
-            "venice-studio",
-        ])
-        .status_ok("cargo build")?;
+    build_app(&ctx)?;
     let app = ctx.app_binary();
     if cfg!(target_os = "linux")
         && std::env::var_os("DISPLAY").is_none()
@@ -88,6 +95,33 @@ fn run() -> XResult<()> {
     }
     util::step(&format!("starting {}", app.display()));
     ctx.command(&app).status_ok("the app")
+}
+
+/// `cargo xtask e2e`: the UI, the app, and the end-to-end test alone.
+fn e2e_only() -> XResult<bool> {
+    let ctx = Ctx::new()?;
+    setup::setup(&ctx)?;
+    build_app(&ctx)?;
+    let mut tally = util::Tally::default();
+    util::step("end-to-end test in the real webview (tauri-driver, Xvfb, demo mode)");
+    e2e::run(&ctx, &ctx.app_binary(), &mut tally)?;
+    Ok(tally.finish())
+}
+
+/// The UI, then the debug app with the UI embedded (the binary `cargo xtask test` tests).
+fn build_app(ctx: &Ctx) -> XResult<()> {
+    build_ui(ctx)?;
+    util::step("building the app");
+    ctx.cargo()
+        .args([
+            "build",
+            "--workspace",
+            "--features",
+            APP_FEATURES,
+            "--bin",
+            "venice-studio",
+        ])
+        .status_ok("cargo build")
 }
 
 /// `cargo xtask test`: setup, the UI, every workspace test, the wasm check and the app smoke test;
@@ -119,6 +153,8 @@ fn test() -> XResult<bool> {
         // Without ui/dist the embedded-assets build cannot work; test the dev-mode app instead.
         cargo_test.args(["--exclude", "venice-studio"]);
     }
+    // The webview tests run below, with a display and tauri-driver (here they would only skip).
+    cargo_test.args(["--", "--skip", E2E_TESTS]);
     tally.add_cargo_test(cargo_test)?;
 
     util::step("wasm32 check of the ui crate");
@@ -147,31 +183,22 @@ fn test() -> XResult<bool> {
         tally.record("app: starts and shows its window (UI did not build)", false);
     }
 
+    util::step("end-to-end test in the real webview (tauri-driver, Xvfb, demo mode)");
+    if ui_built {
+        if let Err(error) = e2e::run(&ctx, &ctx.app_binary(), &mut tally) {
+            eprintln!("xtask: e2e harness failed: {error}");
+            tally.record("e2e: harness (Xvfb, tauri-driver)", false);
+        }
+    } else {
+        tally.record("e2e: webview tests (UI did not build)", false);
+    }
+
     println!("xtask: total {:.1}s", started.elapsed().as_secs_f64());
     Ok(tally.finish())
 }
 
-/// `cargo xtask bundle`: `tauri build --bundles deb` (release, UI built by beforeBuildCommand).
-fn bundle() -> XResult<()> {
-    let ctx = Ctx::new()?;
-    setup::setup(&ctx)?;
-    if !cfg!(target_os = "linux") {
-        return Err(
-            "bundle builds the .deb on Linux only; on macOS/Windows run `npx tauri build`".into(),
-        );
-    }
-    util::step("tauri build --bundles deb");
-    ctx.command("tauri")
-        .args(["build", "--bundles", "deb", "--ci"])
-        .status_ok("tauri build")?;
-    let deb_dir = ctx.root.join("target/release/bundle/deb");
-    for entry in std::fs::read_dir(&deb_dir)?.flatten() {
-        if entry.path().extension().is_some_and(|ext| ext == "deb") {
-            println!("xtask: built {}", entry.path().display());
-        }
-    }
-    Ok(())
-}
+/// The e2e tests' names start with this (crates/studio-e2e/tests/webview.rs).
+const E2E_TESTS: &str = "e2e_webview::";
 
 /// Builds ui/ into ui/dist with trunk (release, offline: the tools come from setup).
 fn build_ui(ctx: &Ctx) -> XResult<()> {

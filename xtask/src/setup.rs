@@ -8,7 +8,9 @@ use std::time::Instant;
 use crate::util::{self, Ctx, StatusOk, XResult};
 
 /// Debian/Ubuntu packages: Tauri's WebKitGTK stack (shared/docs/TOOLCHAIN.md), Xvfb and friends
-/// for the smoke test, and ffmpeg for clips.
+/// for the smoke test, WebKitWebDriver for the end-to-end test, GStreamer plugins for playing the
+/// H.264 MP4s in the webview (MP4 demux in -good, H.264 decode in -libav, GL video sink in -gl),
+/// and ffmpeg for clips.
 pub const APT_PACKAGES: &[&str] = &[
     "pkg-config",
     "build-essential",
@@ -28,6 +30,10 @@ pub const APT_PACKAGES: &[&str] = &[
     "dbus-x11",
     "at-spi2-core",
     "x11-utils",
+    "gstreamer1.0-plugins-base",
+    "gstreamer1.0-plugins-good",
+    "gstreamer1.0-libav",
+    "gstreamer1.0-gl",
     "ffmpeg",
 ];
 
@@ -71,7 +77,7 @@ Then: `npx tauri dev` to run, `npx tauri build` for a .dmg/.msi."
 }
 
 /// Whether a Debian package is installed (`dpkg-query` says "install ok installed").
-fn dpkg_installed(package: &str) -> XResult<bool> {
+pub fn dpkg_installed(package: &str) -> XResult<bool> {
     let output = Command::new("dpkg-query")
         .args(["-W", "-f=${Status}", package])
         .stderr(Stdio::null())
@@ -127,7 +133,7 @@ fn system_packages(ctx: &Ctx) -> XResult<()> {
         .status_ok("apt-get install")
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

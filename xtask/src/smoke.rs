@@ -1,93 +1,77 @@
 //! The app smoke test: the real binary under Xvfb must open a window titled with the app's name
 //! and render the Yew page (the title's accent colour shows up in a screenshot).
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use crate::util::{Ctx, XResult};
+use crate::x11::{Guard, TITLE, TempHome, accent_pixels, screenshot, start_xvfb, window_titles};
 
-const TITLE: &str = "Venice Music Video Studio";
-/// The heading's accent colour (ui/styles.css `--accent`).
-const ACCENT: &str = "#e0b15a";
 const WINDOW_TIMEOUT: Duration = Duration::from_secs(60);
 const RENDER_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Kills and reaps a child process we started when dropped.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        // SIGTERM first, so Xvfb removes its lock file and socket; SIGKILL if it lingers.
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .stderr(Stdio::null())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            sleep(Duration::from_millis(50));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
+/// The smoke test of the debug app `cargo test` built: first start (no demo), onboarding screen.
 pub fn run(ctx: &Ctx) -> XResult<()> {
     let app = ctx.app_binary();
     if !app.exists() {
         return Err(format!("{} was not built", app.display()).into());
     }
+    start_and_check(ctx, &app, "app-start", &[])
+}
+
+/// Starts `app` under a private Xvfb with its data, cache, config and HOME in a fresh temp
+/// folder and `env` set; passes when a window titled like the app opens and the page renders.
+/// Leaves `target/screenshots/<name>.png` and the app's log `<name>.log`.
+pub fn start_and_check(ctx: &Ctx, app: &Path, name: &str, env: &[(&str, &str)]) -> XResult<()> {
     let shots = ctx.target_dir().join("screenshots");
     std::fs::create_dir_all(&shots)?;
-    let shot = shots.join("app-start.png");
+    let shot = shots.join(format!("{name}.png"));
     let _ = std::fs::remove_file(&shot);
 
     let (display, _xvfb) = start_xvfb()?;
-    println!("smoke: Xvfb on {display}");
+    println!("{name}: Xvfb on {display}");
 
-    // The app under test keeps its data, cache and config in a fresh temp folder.
-    let home = std::env::temp_dir().join(format!("venice-studio-smoke-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&home);
-    for dir in ["data", "cache", "config"] {
-        std::fs::create_dir_all(home.join(dir))?;
-    }
-    let log_path = ctx.target_dir().join("screenshots/app-start.log");
+    let home = TempHome::new(name)?;
+    let log_path = shots.join(format!("{name}.log"));
     let log = std::fs::File::create(&log_path)?;
+    let mut command = ctx.command(app);
+    home.apply(&mut command);
+    command
+        .envs(env.iter().copied())
+        .env("DISPLAY", &display)
+        .env("NO_AT_BRIDGE", "1")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
     let mut app_process = Guard(
-        ctx.command(&app)
-            .env("DISPLAY", &display)
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("NO_AT_BRIDGE", "1")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
+        command
             .spawn()
             .map_err(|error| format!("could not start {}: {error}", app.display()))?,
     );
     println!(
-        "smoke: started {} (log: {})",
+        "{name}: started {} (log: {})",
         app.display(),
         log_path.display()
     );
 
     let result = check(ctx, &display, &shot, &mut app_process.0);
     drop(app_process);
-    let _ = std::fs::remove_dir_all(&home);
     if result.is_err() {
-        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-        let tail: Vec<&str> = log.lines().rev().take(20).collect();
-        for line in tail.into_iter().rev() {
-            eprintln!("smoke: app log: {line}");
-        }
+        print_log_tail(name, &log_path);
     }
     result
+}
+
+/// The last 20 lines of a log, for a failure message.
+pub fn print_log_tail(name: &str, log_path: &Path) {
+    let log = std::fs::read_to_string(log_path).unwrap_or_default();
+    let tail: Vec<&str> = log.lines().rev().take(20).collect();
+    for line in tail.into_iter().rev() {
+        eprintln!("{name}: log: {line}");
+    }
 }
 
 fn check(ctx: &Ctx, display: &str, shot: &Path, app: &mut Child) -> XResult<()> {
@@ -138,134 +122,4 @@ fn check(ctx: &Ctx, display: &str, shot: &Path, app: &mut Child) -> XResult<()> 
         }
         sleep(Duration::from_millis(500));
     }
-}
-
-/// Starts Xvfb on the first free display from :99 and waits for its socket.
-fn start_xvfb() -> XResult<(String, Guard)> {
-    let number = (99..200)
-        .find(|n| display_free(*n))
-        .ok_or("no free X display number in :99..:199")?;
-    let display = format!(":{number}");
-    let child = Command::new("Xvfb")
-        .args([
-            display.as_str(),
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|error| format!("could not start Xvfb ({error}); install the xvfb package"))?;
-    let mut guard = Guard(child);
-    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-    let started = Instant::now();
-    while !socket.exists() {
-        if let Some(status) = guard.0.try_wait()? {
-            return Err(format!("Xvfb {display} exited ({status})").into());
-        }
-        if started.elapsed() > Duration::from_secs(15) {
-            return Err(format!("Xvfb {display} did not come up").into());
-        }
-        sleep(Duration::from_millis(100));
-    }
-    Ok((display, guard))
-}
-
-/// Whether display :n is free: no lock file, or one left by a server that is gone (then it and
-/// the socket are cleared so Xvfb can take the number).
-fn display_free(n: u32) -> bool {
-    let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
-    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-    let Ok(text) = std::fs::read_to_string(&lock) else {
-        return !socket.exists();
-    };
-    let alive = text
-        .trim()
-        .parse::<u32>()
-        .map(|pid| Path::new(&format!("/proc/{pid}")).exists())
-        .unwrap_or(true);
-    if alive {
-        return false;
-    }
-    std::fs::remove_file(&lock).is_ok()
-        && (!socket.exists() || std::fs::remove_file(&socket).is_ok())
-}
-
-/// The names of all windows on the display (`xwininfo -root -tree`), no window manager needed.
-fn window_titles(ctx: &Ctx, display: &str) -> XResult<Vec<String>> {
-    let output = ctx
-        .command("xwininfo")
-        .args(["-root", "-tree"])
-        .env("DISPLAY", display)
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|error| format!("could not run xwininfo ({error}); install x11-utils"))?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    // Lines look like: `0x1a00003 "Venice Music Video Studio": ("venice-studio" ...)  1100x720+0+0`.
-    Ok(text
-        .lines()
-        .filter_map(|line| {
-            let start = line.find('"')? + 1;
-            let end = start + line[start..].find("\":")?;
-            Some(line[start..end].to_owned())
-        })
-        .collect())
-}
-
-/// ImageMagick: the real `convert` (Debian's), not a stand-in someone put earlier on PATH.
-fn convert(ctx: &Ctx) -> Command {
-    let debian = Path::new("/usr/bin/convert");
-    if debian.exists() {
-        ctx.command(debian)
-    } else {
-        ctx.command("convert")
-    }
-}
-
-fn screenshot(ctx: &Ctx, display: &str, shot: &Path) -> XResult<()> {
-    let status = ctx
-        .command("import")
-        .args(["-window", "root"])
-        .arg(shot)
-        .env("DISPLAY", display)
-        .stderr(Stdio::null())
-        .status()
-        .map_err(|error| format!("could not run import ({error}); install imagemagick"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("import failed ({status})").into())
-    }
-}
-
-/// How many pixels of the screenshot are (close to) the accent colour.
-fn accent_pixels(ctx: &Ctx, shot: &Path) -> XResult<u64> {
-    let output = convert(ctx)
-        .arg(shot)
-        .args([
-            "-fuzz", "12%", "-fill", "black", "+opaque", ACCENT, "-fill", "white", "-opaque",
-            ACCENT,
-        ])
-        .args([
-            "-colorspace",
-            "gray",
-            "-format",
-            "%[fx:round(mean*w*h)]",
-            "info:",
-        ])
-        .output()
-        .map_err(|error| format!("could not run convert ({error}); install imagemagick"))?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    text.trim().parse().map_err(|_| {
-        format!(
-            "convert said {:?} ({})",
-            text.trim(),
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into()
-    })
 }

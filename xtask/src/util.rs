@@ -126,6 +126,11 @@ impl Tally {
         }
     }
 
+    /// How many tests failed so far.
+    pub fn failed(&self) -> u64 {
+        self.failed
+    }
+
     /// Runs `cargo test`, streaming its output, and adds up its `test result:` lines. A cargo that
     /// fails with no failed test (a build error) counts as one failure.
     pub fn add_cargo_test(&mut self, mut command: Command) -> XResult<()> {
