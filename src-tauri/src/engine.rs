@@ -216,6 +216,9 @@ impl AppState {
     async fn open_demo<R: Runtime>(&self, app: &AppHandle<R>) -> Result<Engine, UiError> {
         let sim = VeniceSim::start(SimConfig {
             job_duration: self.options.demo_job,
+            // Venice's reported average, from which the ETA is worked out, matches the demo's pace.
+            average_execution_ms: u64::try_from(self.options.demo_job.as_millis())
+                .unwrap_or(u64::MAX),
             ..SimConfig::default()
         })
         .await

@@ -107,6 +107,13 @@ fn demo_mode_makes_a_video_and_the_library_manages_it() {
     assert_eq!(job["state"], "queued");
     let id = job["id"].as_str().unwrap().to_string();
 
+    // The demo's ETA fits its pace (a 1.5 s job here), not Venice's minutes.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let running = app.ok(commands::LIST_JOBS, json!({}));
+    if let Some(eta) = running[0]["eta_ms"].as_i64() {
+        assert!(eta <= 1500, "eta {eta} ms for a 1.5 s demo job");
+    }
+
     let ready = app.wait_settled(&id);
     assert_eq!(ready["state"], "ready", "{ready}");
     let video = ready["video"]["path"].as_str().unwrap().to_string();
