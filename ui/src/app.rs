@@ -1,6 +1,17 @@
-//! The root component: for now the studio's name and what it does.
+//! The root component: owns the state, loads what the shell knows, listens to its events, and
+//! shows the screen the key status calls for.
 
+use studio_api::{JOB_EVENT, JobEventView, SHOW_VIDEO_EVENT};
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
+
+use crate::bridge;
+use crate::components::{
+    error_banner::ErrorBanner, generator_config::GeneratorConfig, header::Header,
+    onboarding::Onboarding, player::Player, queue_list::QueueList, settings::SettingsPanel,
+    theme_input::ThemeInput, unavailable::Unavailable, video_gallery::VideoGallery,
+};
+use crate::state::{Action, AppState, Screen};
 
 /// The product's name, as the window title and the heading show it.
 pub const APP_NAME: &str = "Venice Music Video Studio";
@@ -9,19 +20,151 @@ pub const APP_NAME: &str = "Venice Music Video Studio";
 pub const TAGLINE: &str =
     "Turn an idea and a song into a music video with Venice's AI video models.";
 
+/// The state handle every component reads and dispatches to (a context).
+pub type Store = UseReducerHandle<AppState>;
+
+/// The store from the context the root provides.
+#[hook]
+pub fn use_store() -> Store {
+    use_context::<Store>().unwrap_or_else(|| panic!("components render inside <App>"))
+}
+
 /// The app's root component.
-#[function_component(App)]
+#[component(App)]
 pub fn app() -> Html {
-    // "Venice" in the accent colour, the rest plain.
-    let (brand, rest) = APP_NAME.split_once(' ').unwrap_or((APP_NAME, ""));
+    let store = use_reducer(AppState::default);
+    let dispatcher = store.dispatcher();
+
+    // The key status and settings, at start and on Retry.
+    {
+        let d = dispatcher.clone();
+        use_effect_with(store.reload, move |_| {
+            let d2 = d.clone();
+            spawn_local(async move { d2.dispatch(Action::KeyLoaded(bridge::key_status().await)) });
+            spawn_local(
+                async move { d.dispatch(Action::SettingsLoaded(bridge::get_settings().await)) },
+            );
+        });
+    }
+    // Models and jobs once there is a key or the demo runs.
+    let is_main = store.screen() == Screen::Main;
+    {
+        let d = dispatcher.clone();
+        use_effect_with((store.reload, is_main), move |(_, is_main)| {
+            if *is_main {
+                let d2 = d.clone();
+                spawn_local(async move {
+                    d2.dispatch(Action::ModelsLoaded(bridge::list_models().await))
+                });
+                spawn_local(
+                    async move { d.dispatch(Action::JobsLoaded(bridge::list_jobs().await)) },
+                );
+            }
+        });
+    }
+    // The job list again when events asked for it.
+    {
+        let d = dispatcher.clone();
+        use_effect_with(store.jobs_refresh, move |n| {
+            if *n > 0 {
+                spawn_local(
+                    async move { d.dispatch(Action::JobsLoaded(bridge::list_jobs().await)) },
+                );
+            }
+        });
+    }
+    // Job events and tray "show this video" clicks, for the app's lifetime.
+    {
+        let d = dispatcher.clone();
+        use_effect_with((), move |_| {
+            let d2 = d.clone();
+            let jobs =
+                bridge::listen::<JobEventView>(JOB_EVENT, move |e| d2.dispatch(Action::Job(e)));
+            let show = bridge::listen::<String>(SHOW_VIDEO_EVENT, move |id| {
+                d.dispatch(Action::ShowVideo(id))
+            });
+            move || {
+                let _stop = (jobs, show);
+            }
+        });
+    }
+    // Escape closes the player or Settings.
+    {
+        let store = store.clone();
+        use_effect_with(
+            (store.playing.is_some(), store.settings_open),
+            move |(playing, settings)| {
+                let (playing, settings) = (*playing, *settings);
+                let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
+                    gloo::events::EventListener::new(&doc, "keydown", move |e| {
+                        let key = e.clone().dyn_into_key();
+                        if key.as_deref() == Some("Escape") {
+                            if playing {
+                                store.dispatch(Action::ClosePlayer);
+                            } else if settings {
+                                store.dispatch(Action::CloseSettings);
+                            }
+                        }
+                    })
+                });
+                move || drop(listener)
+            },
+        );
+    }
+
+    let body = match store.screen() {
+        Screen::Starting => html! {
+            <div class="center-screen" aria-busy="true">
+                <div class="spinner" aria-hidden="true"></div>
+                <p class="muted">{ "Starting the studio…" }</p>
+            </div>
+        },
+        Screen::Unavailable(error) => html! { <Unavailable {error} /> },
+        Screen::Onboarding => html! { <Onboarding /> },
+        Screen::Main => html! {
+            <div class="workspace">
+                <section class="column column--create" aria-label="Create">
+                    <ThemeInput />
+                    <GeneratorConfig />
+                </section>
+                <section class="column column--results" aria-label="Your videos">
+                    <QueueList />
+                    <VideoGallery />
+                </section>
+            </div>
+        },
+    };
+    let overlay = if let (Screen::Main, Some(id)) = (store.screen(), store.playing.clone()) {
+        html! { <Player key={id} /> }
+    } else if store.settings_open && store.screen() != Screen::Starting {
+        html! { <SettingsPanel /> }
+    } else {
+        html! {}
+    };
+
     html! {
-        <main class="app">
-            <h1 class="app__title">
-                <span class="app__title-accent">{ brand }</span>{ " " }{ rest }
-            </h1>
-            <p class="app__tagline">{ TAGLINE }</p>
-            <span class="app__version">{ concat!("v", env!("CARGO_PKG_VERSION")) }</span>
-        </main>
+        <ContextProvider<Store> context={store.clone()}>
+            <div class={classes!("app", store.is_demo().then_some("app--demo"))}>
+                <Header />
+                <ErrorBanner />
+                <main class="app__main">{ body }</main>
+                { overlay }
+            </div>
+        </ContextProvider<Store>>
+    }
+}
+
+/// `KeyboardEvent.key` of a DOM event, if it is a keyboard event.
+trait KeyOf {
+    fn dyn_into_key(self) -> Option<String>;
+}
+
+impl KeyOf for web_sys::Event {
+    fn dyn_into_key(self) -> Option<String> {
+        use wasm_bindgen::JsCast;
+        self.dyn_into::<web_sys::KeyboardEvent>()
+            .ok()
+            .map(|k| k.key())
     }
 }
 
