@@ -135,17 +135,14 @@ pub async fn save_video_dialog(id: String) -> Result<Option<String>, UiError> {
     call(commands::SAVE_VIDEO_DIALOG, json!({ "id": id })).await
 }
 
-/// Starts dragging a video file out of the window (tauri-plugin-drag): `item` is the list of
-/// absolute paths, `image` the drag icon (a file path, or a PNG data URL when there is no
-/// thumbnail). The single place to adjust if the plugin's arguments change.
+/// Starts dragging a video file out of the window (tauri-plugin-drag 2.1 `start_drag`): `item`
+/// is the list of absolute paths, `image` the drag icon (a file path, or a PNG data URL when there
+/// is no thumbnail), `onEvent` a Channel the plugin reports the drop on (required by the plugin;
+/// the UI ignores it). The single place to adjust if the plugin's arguments change.
 pub async fn start_drag(path: &str, icon_path: Option<&str>) -> Result<(), UiError> {
     let image = icon_path.map_or_else(|| DRAG_ICON_PNG.to_string(), str::to_string);
-    call::<Value>(
-        "plugin:drag|start_drag",
-        json!({ "item": [path], "image": image }),
-    )
-    .await
-    .map(|_| ())
+    let args = json!({ "item": [path], "image": image, "options": { "mode": "copy" } });
+    imp::invoke_with_channel("plugin:drag|start_drag", &args.to_string(), "onEvent").await.map(|_| ())
 }
 
 /// A 32×32 gold film-frame icon for drags of videos with no thumbnail.
@@ -192,6 +189,13 @@ mod imp {
 
         #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
         fn listen_js(event: &str, handler: &Function) -> Result<js_sys::Promise, JsValue>;
+
+        /// `window.__TAURI__.core.Channel`: a callback channel a command can answer on.
+        #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"])]
+        type Channel;
+
+        #[wasm_bindgen(constructor, js_namespace = ["window", "__TAURI__", "core"], catch)]
+        fn new() -> Result<Channel, JsValue>;
     }
 
     fn shell_present() -> bool {
@@ -208,10 +212,23 @@ mod imp {
     }
 
     pub async fn invoke_json(cmd: &str, args: &str) -> Result<String, UiError> {
+        invoke_args(cmd, args, None).await
+    }
+
+    /// Like [`invoke_json`], with a fresh `Channel` under `field` in the arguments.
+    pub async fn invoke_with_channel(cmd: &str, args: &str, field: &str) -> Result<String, UiError> {
+        invoke_args(cmd, args, Some(field)).await
+    }
+
+    async fn invoke_args(cmd: &str, args: &str, channel: Option<&str>) -> Result<String, UiError> {
         if !shell_present() {
             return Err(UiError::new(ErrorCode::Internal, super::NO_SHELL));
         }
-        let args = JSON::parse(args).unwrap_or(JsValue::NULL);
+        let args = JSON::parse(args).unwrap_or_else(|_| js_sys::Object::new().into());
+        if let Some(field) = channel {
+            let ch = Channel::new().map_err(|_| UiError::new(ErrorCode::Internal, "Tauri's Channel is not available."))?;
+            let _ = Reflect::set(&args, &JsValue::from_str(field), &ch);
+        }
         match invoke(cmd, args).await {
             Ok(value) => Ok(stringify(&value).unwrap_or_else(|| "null".into())),
             Err(err) => {
@@ -337,6 +354,10 @@ mod imp {
     use studio_api::{ErrorCode, UiError};
 
     pub async fn invoke_json(_cmd: &str, _args: &str) -> Result<String, UiError> {
+        Err(UiError::new(ErrorCode::Internal, super::NO_SHELL))
+    }
+
+    pub async fn invoke_with_channel(_cmd: &str, _args: &str, _field: &str) -> Result<String, UiError> {
         Err(UiError::new(ErrorCode::Internal, super::NO_SHELL))
     }
 
