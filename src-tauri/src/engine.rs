@@ -282,6 +282,7 @@ fn open<R: Runtime>(
             .allow_directory(folder, true)
             .map_err(|e| internal("allow the media folder", e))?;
     }
+    crate::media_server::allow(&[&paths.media_dir, &paths.thumbnails()]);
     let studio = Studio::open(client, paths, config).map_err(from_core)?;
     let forwarder = forward(app.clone(), studio.clone());
     let (poller, poller_error) = match studio.start_poller() {

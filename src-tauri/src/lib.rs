@@ -9,6 +9,7 @@ pub mod commands;
 pub mod engine;
 pub mod error;
 pub mod keystore;
+pub mod media_server;
 pub mod notify;
 pub mod settings;
 pub mod tray;
@@ -33,6 +34,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> 
         .manage(AppState::new(options))
         .setup(|app| {
             let handle = app.handle();
+            if let Err(e) = media_server::start() {
+                tracing::warn!("videos cannot be streamed to the player: {e}");
+            }
             if handle.state::<AppState>().options.desktop {
                 if let Err(e) = tray::create(handle) {
                     tracing::warn!("no tray icon: {e}");

@@ -41,6 +41,7 @@ pub fn job(record: &JobRecord) -> JobView {
         .as_ref()
         .filter(|_| record.removed_at_ms.is_none())
         .map(|m| VideoView {
+            url: crate::media_server::url_for(&m.path),
             path: text(&m.path),
             bytes: m.bytes,
             seconds: m.seconds,

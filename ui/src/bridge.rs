@@ -142,7 +142,9 @@ pub async fn save_video_dialog(id: String) -> Result<Option<String>, UiError> {
 pub async fn start_drag(path: &str, icon_path: Option<&str>) -> Result<(), UiError> {
     let image = icon_path.map_or_else(|| DRAG_ICON_PNG.to_string(), str::to_string);
     let args = json!({ "item": [path], "image": image, "options": { "mode": "copy" } });
-    imp::invoke_with_channel("plugin:drag|start_drag", &args.to_string(), "onEvent").await.map(|_| ())
+    imp::invoke_with_channel("plugin:drag|start_drag", &args.to_string(), "onEvent")
+        .await
+        .map(|_| ())
 }
 
 /// A 32×32 gold film-frame icon for drags of videos with no thumbnail.
@@ -216,7 +218,11 @@ mod imp {
     }
 
     /// Like [`invoke_json`], with a fresh `Channel` under `field` in the arguments.
-    pub async fn invoke_with_channel(cmd: &str, args: &str, field: &str) -> Result<String, UiError> {
+    pub async fn invoke_with_channel(
+        cmd: &str,
+        args: &str,
+        field: &str,
+    ) -> Result<String, UiError> {
         invoke_args(cmd, args, Some(field)).await
     }
 
@@ -226,7 +232,9 @@ mod imp {
         }
         let args = JSON::parse(args).unwrap_or_else(|_| js_sys::Object::new().into());
         if let Some(field) = channel {
-            let ch = Channel::new().map_err(|_| UiError::new(ErrorCode::Internal, "Tauri's Channel is not available."))?;
+            let ch = Channel::new().map_err(|_| {
+                UiError::new(ErrorCode::Internal, "Tauri's Channel is not available.")
+            })?;
             let _ = Reflect::set(&args, &JsValue::from_str(field), &ch);
         }
         match invoke(cmd, args).await {
@@ -253,33 +261,6 @@ mod imp {
             .ok()
             .and_then(|v| v.as_string())
             .unwrap_or_else(|| format!("asset://localhost/{path}"))
-    }
-
-    pub async fn blob_url(asset: &str) -> Result<String, UiError> {
-        let fail = |what: &str| {
-            UiError::new(
-                ErrorCode::Io,
-                format!("The video could not be loaded ({what})."),
-            )
-        };
-        let window = web_sys::window().ok_or_else(|| fail("no window"))?;
-        let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(asset))
-            .await
-            .map_err(|_| fail("the file could not be read"))?;
-        let response: web_sys::Response = response.dyn_into().map_err(|_| fail("no response"))?;
-        if !response.ok() {
-            return Err(fail(&format!("status {}", response.status())));
-        }
-        let blob =
-            wasm_bindgen_futures::JsFuture::from(response.blob().map_err(|_| fail("no body"))?)
-                .await
-                .map_err(|_| fail("the body could not be read"))?;
-        let blob: web_sys::Blob = blob.dyn_into().map_err(|_| fail("not a file"))?;
-        web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| fail("no object URL"))
-    }
-
-    pub fn revoke_blob_url(url: &str) {
-        let _ = web_sys::Url::revoke_object_url(url);
     }
 
     /// A registered listener: unregisters on drop (also when registration finishes after the drop).
@@ -357,7 +338,11 @@ mod imp {
         Err(UiError::new(ErrorCode::Internal, super::NO_SHELL))
     }
 
-    pub async fn invoke_with_channel(_cmd: &str, _args: &str, _field: &str) -> Result<String, UiError> {
+    pub async fn invoke_with_channel(
+        _cmd: &str,
+        _args: &str,
+        _field: &str,
+    ) -> Result<String, UiError> {
         Err(UiError::new(ErrorCode::Internal, super::NO_SHELL))
     }
 
@@ -365,30 +350,12 @@ mod imp {
         format!("asset://localhost/{path}")
     }
 
-    pub async fn blob_url(_asset: &str) -> Result<String, UiError> {
-        Err(UiError::new(ErrorCode::Internal, super::NO_SHELL))
-    }
-
-    pub fn revoke_blob_url(_url: &str) {}
-
     #[derive(Debug)]
     pub struct Listener;
 
     pub fn listen(_event: &str, _on: Box<dyn Fn(String)>) -> Listener {
         Listener
     }
-}
-
-/// Loads a local file through the asset protocol into a `blob:` URL. WebKitGTK cannot stream
-/// `<video>` from custom URI schemes (WebKit bug 146351), so the player falls back to this.
-/// Revoke the URL with [`revoke_blob_url`] when done.
-pub async fn blob_url(path: &str) -> Result<String, UiError> {
-    imp::blob_url(&asset_url(path)).await
-}
-
-/// Frees a URL made by [`blob_url`].
-pub fn revoke_blob_url(url: &str) {
-    imp::revoke_blob_url(url);
 }
 
 #[cfg(test)]

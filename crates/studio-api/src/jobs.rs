@@ -49,6 +49,10 @@ pub enum JobStateView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VideoView {
     pub path: String,
+    /// Where the player streams it from (the shell's loopback media server, with Range
+    /// requests); `None` when that server is not running.
+    #[serde(default)]
+    pub url: Option<String>,
     pub bytes: u64,
     pub seconds: Option<f64>,
     pub width: Option<u32>,
@@ -81,13 +85,37 @@ pub struct JobView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum JobEventView {
-    Queued { id: String },
-    Progress { id: String, percent: f64, eta_ms: Option<i64> },
-    Downloading { id: String, bytes: u64, total: Option<u64> },
-    Ready { id: String, path: String, cost_usd: f64 },
-    Failed { id: String, reason: String, credits_refunded: Option<bool> },
-    OutcomeUnknown { id: String, reason: String },
-    Stalled { id: String, reason: String },
+    Queued {
+        id: String,
+    },
+    Progress {
+        id: String,
+        percent: f64,
+        eta_ms: Option<i64>,
+    },
+    Downloading {
+        id: String,
+        bytes: u64,
+        total: Option<u64>,
+    },
+    Ready {
+        id: String,
+        path: String,
+        cost_usd: f64,
+    },
+    Failed {
+        id: String,
+        reason: String,
+        credits_refunded: Option<bool>,
+    },
+    OutcomeUnknown {
+        id: String,
+        reason: String,
+    },
+    Stalled {
+        id: String,
+        reason: String,
+    },
 }
 
 impl JobEventView {
@@ -110,9 +138,16 @@ mod tests {
 
     #[test]
     fn events_have_a_kind_tag_the_ui_can_match() {
-        let event = JobEventView::Progress { id: "j1".into(), percent: 42.0, eta_ms: Some(9000) };
+        let event = JobEventView::Progress {
+            id: "j1".into(),
+            percent: 42.0,
+            eta_ms: Some(9000),
+        };
         let json = serde_json::to_value(&event).unwrap();
-        assert_eq!(json, serde_json::json!({"kind": "progress", "id": "j1", "percent": 42.0, "eta_ms": 9000}));
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "progress", "id": "j1", "percent": 42.0, "eta_ms": 9000})
+        );
         assert_eq!(serde_json::from_value::<JobEventView>(json).unwrap(), event);
     }
 
@@ -120,6 +155,9 @@ mod tests {
     fn errors_serialize_as_code_and_message() {
         let err = crate::UiError::new(crate::ErrorCode::OverBudget, "over");
         let json = serde_json::to_value(&err).unwrap();
-        assert_eq!(json, serde_json::json!({"code": "over_budget", "message": "over"}));
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "over_budget", "message": "over"})
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! The in-app player (asset-protocol URL) with Save as…, Reveal in folder and Delete (confirmed).
+//! The in-app player (streamed from the shell's loopback media server) with Save as…, Reveal in
+//! folder and Delete (confirmed).
 //! Escape or the close button closes it.
 
 use yew::prelude::*;
@@ -15,21 +16,6 @@ pub fn player() -> Html {
     let busy = use_state(|| false);
     let saved = use_state(|| None::<String>);
     let media_error = use_state(|| None::<String>);
-    // WebKitGTK cannot stream <video> from the asset protocol: after a "not supported" error the
-    // file is loaded into a blob: URL instead (freed when the player closes).
-    let blob_src = use_state(|| None::<String>);
-    {
-        let blob_src = blob_src.clone();
-        use_effect_with((*blob_src).clone(), move |url| {
-            let url = url.clone();
-            move || {
-                if let Some(u) = url {
-                    bridge::revoke_blob_url(&u);
-                }
-                drop(blob_src);
-            }
-        });
-    }
     let close_ref = use_node_ref();
     {
         let close_ref = close_ref.clone();
@@ -95,22 +81,9 @@ pub fn player() -> Html {
             };
             let on_media_error = {
                 let media_error = media_error.clone();
-                let blob_src = blob_src.clone();
-                let path = video.path.clone();
                 Callback::from(move |e: Event| {
                     let video: web_sys::HtmlMediaElement = e.target_unchecked_into();
                     let code = video.error().map(|e| e.code());
-                    if code == Some(4) && blob_src.is_none() {
-                        let (blob_src, media_error, path) =
-                            (blob_src.clone(), media_error.clone(), path.clone());
-                        wasm_bindgen_futures::spawn_local(async move {
-                            match bridge::blob_url(&path).await {
-                                Ok(url) => blob_src.set(Some(url)),
-                                Err(e) => media_error.set(Some(e.message)),
-                            }
-                        });
-                        return;
-                    }
                     let why = match code {
                         Some(2) => "network error",
                         Some(3) => "it could not be decoded",
@@ -146,7 +119,7 @@ pub fn player() -> Html {
             html! {
                 <>
                     <video class="player__video" data-testid="video-player"
-                           src={(*blob_src).clone().unwrap_or_else(|| bridge::asset_url(&video.path))}
+                           src={video.url.clone().unwrap_or_else(|| bridge::asset_url(&video.path))}
                            controls=true autoplay=true playsinline=true preload="auto" onerror={on_media_error}
                            poster={video.thumbnail.as_deref().map(bridge::asset_url)}></video>
                     if let Some(why) = &*media_error {

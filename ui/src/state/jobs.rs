@@ -62,6 +62,7 @@ impl AppState {
                 if job.video.as_ref().is_none_or(|v| v.path != path) {
                     job.video = Some(VideoView {
                         path,
+                        url: None,
                         bytes: 0,
                         seconds: None,
                         width: None,
