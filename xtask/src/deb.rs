@@ -130,7 +130,8 @@ fn installed_binary(deb: &Path) -> XResult<PathBuf> {
         .lines()
         .filter_map(|line| line.split_whitespace().last())
         .find_map(|path| {
-            let name = path.strip_prefix("./usr/bin/")?;
+            // dpkg-deb lists `./usr/bin/x` or `usr/bin/x`, depending on how the .deb was packed.
+            let name = path.trim_start_matches("./").strip_prefix("usr/bin/")?;
             (!name.is_empty()).then(|| PathBuf::from("/usr/bin").join(name))
         })
         .ok_or_else(|| format!("{} puts nothing in /usr/bin", deb.display()).into())

@@ -35,8 +35,8 @@ mod e2e_webview {
     }
 
     #[tokio::test]
-    async fn window_shows_the_app_name() -> Result<(), Failure> {
-        with_app("window_shows_the_app_name", async |app| {
+    async fn app_starts_and_shows_its_name() -> Result<(), Failure> {
+        with_app("app_starts_and_shows_its_name", async |app| {
             app.step("app-started", secs(90), async {
                 let title = app
                     .client()
@@ -70,7 +70,6 @@ mod e2e_webview {
     }
 
     #[tokio::test]
-    #[ignore = "waits for the studio UI (issue 4 §2): theme, generator, queue and gallery"]
     async fn demo_theme_to_playing_video() -> Result<(), Failure> {
         with_app("demo_theme_to_playing_video", demo_flow).await
     }
