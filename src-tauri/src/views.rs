@@ -8,7 +8,7 @@ use studio_api::{
     VideoView,
 };
 use studio_core::images::{self, MAX_IMAGE_BYTES};
-use studio_core::{GenerateRequest, JobEvent, JobRecord, JobState};
+use studio_core::{JobEvent, JobParams, JobRecord, JobState};
 use venice::{VideoModel, VideoModelType};
 
 use crate::error::invalid;
@@ -163,7 +163,7 @@ fn some_text(value: &Option<String>) -> Option<String> {
 }
 
 /// The generator form as an engine request, and how many videos to make.
-pub fn request(form: &GenerateForm) -> Result<(GenerateRequest, u32), studio_api::UiError> {
+pub fn request(form: &GenerateForm) -> Result<(JobParams, u32), studio_api::UiError> {
     if form.model.trim().is_empty() {
         return Err(invalid("Pick a video model first."));
     }
@@ -178,7 +178,7 @@ pub fn request(form: &GenerateForm) -> Result<(GenerateRequest, u32), studio_api
             form.count
         )));
     }
-    let request = GenerateRequest {
+    let request = JobParams {
         theme: some_text(&form.theme),
         prompt: form.prompt.trim().to_string(),
         model: form.model.trim().to_string(),
@@ -186,7 +186,7 @@ pub fn request(form: &GenerateForm) -> Result<(GenerateRequest, u32), studio_api
         aspect_ratio: some_text(&form.aspect_ratio),
         resolution: some_text(&form.resolution),
         audio: form.audio,
-        image: some_text(&form.image_path).map(PathBuf::from),
+        image_path: some_text(&form.image_path).map(PathBuf::from),
     };
     Ok((request, form.count.max(1)))
 }

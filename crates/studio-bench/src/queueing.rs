@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use studio_core::limiter::DEFAULT_QUEUE_PER_MINUTE;
-use studio_core::{EngineConfig, GenerateRequest, Studio, StudioPaths};
+use studio_core::{EngineConfig, JobParams, Studio, StudioPaths};
 use tokio::runtime::Handle;
 use venice_sim::{Endpoint, SimConfig};
 
@@ -44,14 +44,14 @@ pub async fn run(
         StudioPaths::under(dir.path()),
         EngineConfig::default(),
     )?;
-    let request = GenerateRequest {
+    let request = JobParams {
         theme: Some("Cyberpunk neon city".into()),
         prompt: "Neon-lit rain on a cyberpunk street, slow dolly forward".into(),
         model: T2V.into(),
         duration: "5s".into(),
         aspect_ratio: Some("16:9".into()),
         resolution: Some("720p".into()),
-        ..GenerateRequest::default()
+        ..JobParams::default()
     };
     eprintln!("[queue] Studio::generate(count = {jobs}) through the engine's queue limiter…");
     let t0 = Instant::now();

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use studio_core::{EngineConfig, GenerateRequest, JobEvent, Studio, StudioPaths};
+use studio_core::{EngineConfig, JobEvent, JobParams, Studio, StudioPaths};
 use tokio::runtime::Handle;
 use venice::{RetrieveOutcome, RetrieveVideoRequest};
 use venice_sim::{Endpoint, ServedVideo, SimConfig};
@@ -132,14 +132,14 @@ pub async fn run(
     let _poller = studio.start_poller()?;
     let mut events = studio.subscribe();
     let (mut ready_s, mut body_s) = (Vec::new(), Vec::new());
-    let generate = GenerateRequest {
+    let generate = JobParams {
         theme: Some("Throughput".into()),
         prompt: "A long take of a neon city".into(),
         model: T2V.into(),
         duration: "5s".into(),
         aspect_ratio: Some("16:9".into()),
         resolution: Some("720p".into()),
-        ..GenerateRequest::default()
+        ..JobParams::default()
     };
     for run in 0..runs {
         let since = Instant::now();

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use serde_json::json;
-use studio_core::{GenerateRequest, PriceQuote};
+use studio_core::{JobParams, PriceQuote};
 use venice::{VideoModel, VideoModelType};
 
 use crate::exit::{Code, Failure};
@@ -166,8 +166,8 @@ pub struct VideoArgs {
 }
 
 impl VideoArgs {
-    pub fn request(&self, theme: Option<String>, prompt: String) -> GenerateRequest {
-        GenerateRequest {
+    pub fn request(&self, theme: Option<String>, prompt: String) -> JobParams {
+        JobParams {
             theme,
             prompt,
             model: self.model.clone(),
@@ -175,7 +175,7 @@ impl VideoArgs {
             aspect_ratio: self.aspect.clone(),
             resolution: self.resolution.clone(),
             audio: self.audio,
-            image: self.image.clone(),
+            image_path: self.image.clone(),
         }
     }
 }

@@ -17,7 +17,7 @@ pub mod prompt;
 pub use budget::Budget;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use config::{EngineConfig, StudioPaths};
-pub use engine::{GenerateRequest, GeneratedPrompt, PollerHandle, PriceQuote, Studio};
+pub use engine::{GeneratedPrompt, PollerHandle, PriceQuote, Studio};
 pub use error::Error;
 pub use events::JobEvent;
 pub use ledger::{JobId, JobParams, JobRecord, JobState, Ledger, MediaInfo};

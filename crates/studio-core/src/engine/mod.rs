@@ -20,7 +20,7 @@ use crate::limiter::VeniceLimits;
 use crate::{Error, prompt};
 
 pub use poller::PollerHandle;
-pub use submit::{GenerateRequest, PriceQuote};
+pub use submit::PriceQuote;
 
 /// A prompt written by the chat model for a theme.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

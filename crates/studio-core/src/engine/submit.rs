@@ -1,8 +1,6 @@
 //! Spending money, carefully: every generate is checked against the model, quoted, checked
 //! against the budget, written to the ledger, and only then sent to `/video/queue`, exactly once.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 use venice::{ErrorClass, QueueVideoRequest};
 
@@ -12,42 +10,18 @@ use crate::events::JobEvent;
 use crate::images::image_data_url;
 use crate::ledger::{JobParams, JobRecord};
 
-/// What the user asks for.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct GenerateRequest {
-    pub theme: Option<String>,
-    pub prompt: String,
-    pub model: String,
-    pub duration: String,
-    pub aspect_ratio: Option<String>,
-    pub resolution: Option<String>,
-    pub audio: Option<bool>,
-    /// The start frame for image-to-video models.
-    pub image: Option<PathBuf>,
-}
-
-impl GenerateRequest {
-    fn to_queue_request(&self) -> Result<QueueVideoRequest, Error> {
-        let mut req = QueueVideoRequest::new(&self.model, self.prompt.trim(), &self.duration);
-        req.aspect_ratio = self.aspect_ratio.clone();
-        req.resolution = self.resolution.clone();
-        req.audio = self.audio;
-        req.image_url = self.image.as_deref().map(image_data_url).transpose()?;
-        Ok(req)
-    }
-
-    fn params(&self) -> JobParams {
-        JobParams {
-            theme: self.theme.clone(),
-            prompt: self.prompt.trim().to_string(),
-            model: self.model.clone(),
-            duration: self.duration.clone(),
-            aspect_ratio: self.aspect_ratio.clone(),
-            resolution: self.resolution.clone(),
-            audio: self.audio,
-            image_path: self.image.clone(),
-        }
-    }
+/// The `/video/queue` body for what the user asked for (a start frame becomes a data URL).
+fn to_queue_request(params: &JobParams) -> Result<QueueVideoRequest, Error> {
+    let mut req = QueueVideoRequest::new(&params.model, params.prompt.trim(), &params.duration);
+    req.aspect_ratio = params.aspect_ratio.clone();
+    req.resolution = params.resolution.clone();
+    req.audio = params.audio;
+    req.image_url = params
+        .image_path
+        .as_deref()
+        .map(image_data_url)
+        .transpose()?;
+    Ok(req)
 }
 
 /// A price from `/video/quote`, with what the budget says about it.
@@ -65,14 +39,14 @@ pub struct PriceQuote {
 impl Studio {
     /// Prices a request (free; creates nothing). Requests the model cannot take are refused here,
     /// before anything is sent.
-    pub async fn quote(&self, request: &GenerateRequest) -> Result<PriceQuote, Error> {
+    pub async fn quote(&self, request: &JobParams) -> Result<PriceQuote, Error> {
         self.quote_for(request, 1).await
     }
 
-    async fn quote_for(&self, request: &GenerateRequest, count: u32) -> Result<PriceQuote, Error> {
+    async fn quote_for(&self, request: &JobParams, count: u32) -> Result<PriceQuote, Error> {
         let shared = self.shared();
         let catalogue = self.catalogue(false).await?;
-        let queue_request = request.to_queue_request()?;
+        let queue_request = to_queue_request(request)?;
         catalogue
             .validate(&queue_request)
             .map_err(venice::Error::from)?;
@@ -104,17 +78,13 @@ impl Studio {
     ///
     /// Returns the jobs as written (queued, failed or outcome unknown). Errors before any money
     /// is at stake (invalid request, over budget, quote failed) are returned as `Err`.
-    pub async fn generate(
-        &self,
-        request: &GenerateRequest,
-        count: u32,
-    ) -> Result<Vec<JobRecord>, Error> {
+    pub async fn generate(&self, request: &JobParams, count: u32) -> Result<Vec<JobRecord>, Error> {
         let count = count.max(1);
         let quote = self.quote_for(request, count).await?;
         if let Some(reason) = quote.over_budget {
             return Err(Error::Refused(reason));
         }
-        let queue_request = request.to_queue_request()?;
+        let queue_request = to_queue_request(request)?;
         let mut jobs = Vec::with_capacity(count as usize);
         for _ in 0..count {
             let job = self.submit_one(request, &queue_request, &quote).await?;
@@ -130,14 +100,17 @@ impl Studio {
 
     async fn submit_one(
         &self,
-        request: &GenerateRequest,
+        request: &JobParams,
         queue_request: &QueueVideoRequest,
         quote: &PriceQuote,
     ) -> Result<JobRecord, Error> {
         let shared = self.shared();
         let job = shared.ledger.insert_submitting(
             &shared.session_id,
-            &request.params(),
+            &JobParams {
+                prompt: request.prompt.trim().to_string(),
+                ..request.clone()
+            },
             quote.usd,
             quote.balance_usd,
             shared.now_ms(),

@@ -24,8 +24,9 @@ impl std::fmt::Display for JobId {
     }
 }
 
-/// What the user asked for: enough to show the job and to rebuild the queue request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// What the user asks for (the request to `generate`/`quote`), and what the ledger keeps: enough
+/// to show the job and to rebuild the queue request.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobParams {
     pub theme: Option<String>,
     pub prompt: String,
@@ -34,6 +35,7 @@ pub struct JobParams {
     pub aspect_ratio: Option<String>,
     pub resolution: Option<String>,
     pub audio: Option<bool>,
+    /// The start frame for image-to-video models.
     pub image_path: Option<PathBuf>,
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use studio_core::{EngineConfig, GenerateRequest, JobEvent, Studio, StudioPaths};
+use studio_core::{EngineConfig, JobEvent, JobParams, Studio, StudioPaths};
 use tokio::sync::broadcast;
 use venice::{ApiKey, Client, ClientConfig};
 use venice_sim::{SimConfig, VeniceSim};
@@ -76,15 +76,15 @@ impl Env {
     }
 }
 
-pub fn t2v(prompt: &str) -> GenerateRequest {
-    GenerateRequest {
+pub fn t2v(prompt: &str) -> JobParams {
+    JobParams {
         theme: Some("Cyberpunk neon city".into()),
         prompt: prompt.into(),
         model: T2V.into(),
         duration: "5s".into(),
         aspect_ratio: Some("16:9".into()),
         resolution: Some("720p".into()),
-        ..GenerateRequest::default()
+        ..JobParams::default()
     }
 }
 
