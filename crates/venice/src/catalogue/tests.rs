@@ -3,9 +3,10 @@
 use super::*;
 
 fn cat() -> ModelCatalogue {
-    let list: ModelList =
-        serde_json::from_str(include_str!("../../../venice-sim/fixtures/models-video.json"))
-            .expect("fixture");
+    let list: ModelList = serde_json::from_str(include_str!(
+        "../../../venice-sim/fixtures/models-video.json"
+    ))
+    .expect("fixture");
     ModelCatalogue::from_list_at(&list, UNIX_EPOCH + Duration::from_secs(1_000))
 }
 
