@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use crate::util::{self, Ctx, StatusOk, XResult};
 
-/// Builds the release app and its .deb (the UI through `beforeBuildCommand`); the .deb's path.
+/// Builds the UI, the release app and its .deb; the .deb's path.
 pub fn build(ctx: &Ctx) -> XResult<PathBuf> {
     if !cfg!(target_os = "linux") {
         return Err(
@@ -15,9 +15,13 @@ pub fn build(ctx: &Ctx) -> XResult<PathBuf> {
         );
     }
     let started = Instant::now();
+    // xtask builds the UI itself (only changed files reach ui/dist, so an unchanged UI does not
+    // relink the release app); `beforeBuildCommand` (the same trunk build) is switched off.
+    crate::build_ui(ctx)?;
     util::step("tauri build --bundles deb");
     ctx.command("tauri")
-        .args(["build", "--bundles", "deb", "--ci"])
+        .args(["build", "--bundles", "deb", "--ci", "--config"])
+        .arg(r#"{"build":{"beforeBuildCommand":null}}"#)
         .status_ok("tauri build")?;
     let deb = newest_deb(ctx)?;
     println!(

@@ -22,8 +22,9 @@ usage: cargo xtask <command>
 
 commands:
   run        set up, build the UI and the app, and start the app
-  test       set up, build the UI, run every test in the workspace, the app smoke test and
-             the end-to-end test in the real webview (tauri-driver under Xvfb)
+  test       set up, build the UI, run every test in the workspace, the app smoke test, the
+             end-to-end test in the real webview (tauri-driver under Xvfb) and, as root, the
+             install smoke test (deb-smoke; STUDIO_SKIP_DEB_SMOKE=1 leaves it out)
   bundle     set up and build the Linux installer (.deb) with `tauri build --bundles deb`
   e2e        build the UI and the app, then run only the end-to-end test (faster to iterate)
   deb-smoke  build the .deb, install it with apt-get, start the installed app under Xvfb, remove it
@@ -124,8 +125,8 @@ fn build_app(ctx: &Ctx) -> XResult<()> {
         .status_ok("cargo build")
 }
 
-/// `cargo xtask test`: setup, the UI, every workspace test, the wasm check and the app smoke test;
-/// ends with one line `N passed, M failed`. `Ok(false)` when any test failed.
+/// `cargo xtask test`: setup, the UI, every workspace test, the wasm check, the app smoke test, the
+/// end-to-end test and the install smoke test; ends with one line `N passed, M failed`. `Ok(false)` when any test failed.
 fn test() -> XResult<bool> {
     let started = Instant::now();
     let ctx = Ctx::new()?;
@@ -193,18 +194,56 @@ fn test() -> XResult<bool> {
         tally.record("e2e: webview tests (UI did not build)", false);
     }
 
+    util::step("install smoke test (release .deb, apt-get, Xvfb)");
+    if let Some(why) = deb_smoke_skipped() {
+        println!("xtask: install smoke test skipped: {why}");
+    } else if ui_built {
+        let outcome = deb::build(&ctx).and_then(|deb| deb::install_and_start(&ctx, &deb));
+        if let Err(error) = &outcome {
+            eprintln!("xtask: install smoke test failed: {error}");
+        }
+        tally.record(
+            "installer: the .deb builds, installs with apt-get and the installed app starts",
+            outcome.is_ok(),
+        );
+    } else {
+        tally.record("installer: .deb (UI did not build)", false);
+    }
+
     println!("xtask: total {:.1}s", started.elapsed().as_secs_f64());
     Ok(tally.finish())
+}
+
+/// Why `cargo xtask test` leaves out the install smoke test, if it does: it needs Linux and root
+/// (apt-get; CI runs as root), and `STUDIO_SKIP_DEB_SMOKE=1` skips its release build when iterating.
+fn deb_smoke_skipped() -> Option<&'static str> {
+    if !cfg!(target_os = "linux") {
+        Some("the .deb is built on Linux only")
+    } else if std::env::var_os("STUDIO_SKIP_DEB_SMOKE").is_some_and(|v| v == "1") {
+        Some("STUDIO_SKIP_DEB_SMOKE=1")
+    } else if !setup::is_root() {
+        Some("apt-get needs root (run `cargo xtask deb-smoke` as root)")
+    } else {
+        None
+    }
 }
 
 /// The e2e tests' names start with this (crates/studio-e2e/tests/webview.rs).
 const E2E_TESTS: &str = "e2e_webview::";
 
-/// Builds ui/ into ui/dist with trunk (release, offline: the tools come from setup).
-fn build_ui(ctx: &Ctx) -> XResult<()> {
+/// Builds ui/ with trunk (release, offline: the tools come from setup) into a staging folder, then
+/// copies into ui/dist only the files whose bytes changed and removes the ones trunk no longer
+/// makes. Trunk rewrites every file on every build, and fresh mtimes in ui/dist make cargo
+/// recompile the app that embeds them (in release, a whole LTO link: over a minute).
+pub(crate) fn build_ui(ctx: &Ctx) -> XResult<()> {
     util::step("trunk build --offline --release (ui/)");
+    let staging = ctx.target_dir().join("ui-dist-staging");
     ctx.command("trunk")
         .current_dir(ctx.root.join("ui"))
-        .args(["build", "--offline", "--release"])
-        .status_ok("trunk build")
+        .args(["build", "--offline", "--release", "--dist"])
+        .arg(&staging)
+        .status_ok("trunk build")?;
+    let changed = util::sync_dir(&staging, &ctx.root.join("ui/dist"))?;
+    println!("xtask: ui/dist: {changed} file(s) changed");
+    Ok(())
 }

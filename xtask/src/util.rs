@@ -99,6 +99,38 @@ pub fn on_path(ctx: &Ctx, program: &str) -> bool {
         .is_ok()
 }
 
+/// Makes `to` hold exactly the files of `from` (one level, no subfolders), writing only the files
+/// whose bytes differ so unchanged ones keep their mtime; how many files were written or removed.
+pub fn sync_dir(from: &Path, to: &Path) -> XResult<usize> {
+    std::fs::create_dir_all(to)?;
+    let mut changed = 0;
+    let mut wanted = Vec::new();
+    for entry in std::fs::read_dir(from)?.flatten() {
+        if !entry.file_type()?.is_file() {
+            return Err(format!("{}: only files are expected", entry.path().display()).into());
+        }
+        let name = entry.file_name();
+        let bytes = std::fs::read(entry.path())?;
+        let target = to.join(&name);
+        if std::fs::read(&target).ok().as_deref() != Some(bytes.as_slice()) {
+            std::fs::write(&target, &bytes)?;
+            changed += 1;
+        }
+        wanted.push(name);
+    }
+    for entry in std::fs::read_dir(to)?.flatten() {
+        if !wanted.contains(&entry.file_name()) {
+            if entry.file_type()?.is_dir() {
+                std::fs::remove_dir_all(entry.path())?;
+            } else {
+                std::fs::remove_file(entry.path())?;
+            }
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
 /// A heading for one step, so the log reads as a story.
 pub fn step(what: &str) {
     println!("\n==> {what}");
@@ -213,6 +245,35 @@ mod tests {
             Some((3, 2))
         );
         assert_eq!(parse_test_result("running 3 tests"), None);
+    }
+
+    #[test]
+    fn sync_dir_writes_only_what_changed() {
+        let root = std::env::temp_dir().join(format!("xtask-sync-test-{}", std::process::id()));
+        let (from, to) = (root.join("from"), root.join("to"));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&from).expect("from");
+        std::fs::create_dir_all(&to).expect("to");
+        std::fs::write(from.join("same.js"), "a").expect("write");
+        std::fs::write(from.join("new.wasm"), "b").expect("write");
+        std::fs::write(to.join("same.js"), "a").expect("write");
+        std::fs::write(to.join("old.wasm"), "c").expect("write");
+        let before = std::fs::metadata(to.join("same.js"))
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(sync_dir(&from, &to).expect("sync"), 2);
+        let after = std::fs::metadata(to.join("same.js"))
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        assert_eq!(before, after, "an unchanged file is not rewritten");
+        assert_eq!(
+            std::fs::read_to_string(to.join("new.wasm")).expect("new"),
+            "b"
+        );
+        assert!(!to.join("old.wasm").exists());
+        assert_eq!(sync_dir(&from, &to).expect("sync again"), 0);
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]
