@@ -58,12 +58,14 @@ fn choice_select(
 pub fn generator_config() -> Html {
     let store = use_store();
 
-    // Price the form whenever it changes, once it has been still for a moment.
+    // Price the form whenever it changes (or money moved, so "spent" is current), once it has been
+    // still for a moment.
     let request = store.request();
     let priceable = store.form_problem().is_none();
     {
         let d = store.dispatcher();
-        use_effect_with((request.clone(), priceable), move |(request, priceable)| {
+        let deps = (request.clone(), priceable, store.spending_changed);
+        use_effect_with(deps, move |(request, priceable, _)| {
             let timer = if *priceable {
                 d.dispatch(Action::QuoteLoading(request.clone()));
                 let request = request.clone();

@@ -24,6 +24,14 @@ impl AppState {
     /// (queued by another window, or arriving before `generate` answered) asks for a re-read.
     pub(super) fn apply_job_event(&mut self, event: JobEventView) {
         let id = event.job_id().to_string();
+        if matches!(
+            event,
+            JobEventView::Queued { .. }
+                | JobEventView::Failed { .. }
+                | JobEventView::OutcomeUnknown { .. }
+        ) {
+            self.spending_changed += 1;
+        }
         if !matches!(event, JobEventView::Stalled { .. }) {
             self.stalled.remove(&id);
         }

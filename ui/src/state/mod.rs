@@ -80,6 +80,9 @@ pub struct AppState {
     /// Bumped when the job list should be re-read from the shell (an event for an unknown job, a
     /// video ready whose thumbnail and size only the list has).
     pub jobs_refresh: u32,
+    /// Bumped when money may have moved (a job queued, failed or of unknown outcome), so the price
+    /// line's "spent" and "balance" are fetched again.
+    pub spending_changed: u32,
     pub form: FormState,
     /// A prompt being written from the theme.
     pub writing_prompt: bool,
@@ -111,6 +114,7 @@ impl Default for AppState {
             stalled: BTreeMap::new(),
             downloads: BTreeMap::new(),
             jobs_refresh: 0,
+            spending_changed: 0,
             form: FormState::default(),
             writing_prompt: false,
             prompt_error: None,

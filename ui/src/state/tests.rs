@@ -533,3 +533,29 @@ fn errors_show_once_and_can_be_dismissed() {
     )));
     assert!(s.settings_open, "a rejected key opens Settings");
 }
+
+#[test]
+fn money_moving_asks_for_a_fresh_price_line() {
+    let mut s = main_state();
+    s.upsert(job("j1", 1));
+    let before = s.spending_changed;
+    send(
+        &mut s,
+        JobEventView::Progress {
+            id: "j1".into(),
+            percent: 10.0,
+            eta_ms: None,
+        },
+    );
+    assert_eq!(s.spending_changed, before, "progress moves no money");
+    send(&mut s, JobEventView::Queued { id: "j1".into() });
+    send(
+        &mut s,
+        JobEventView::Failed {
+            id: "j1".into(),
+            reason: "x".into(),
+            credits_refunded: Some(true),
+        },
+    );
+    assert_eq!(s.spending_changed, before + 2);
+}
