@@ -204,12 +204,7 @@ async fn needs_user_errors_say_what_to_do() {
 async fn expired_media_404_is_permanent() {
     let sim = common::sim().await;
     let client = common::client(&sim);
-    let queued = client
-        .video()
-        .queue(&common::t2v())
-        .await
-        .expect("queued")
-        .value;
+    let queued = common::queue_t2v(&client).await;
     sim.inject(Endpoint::VideoRetrieve, Fault::MediaGone);
     let dir = tempfile::tempdir().expect("tempdir");
     let req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
@@ -232,12 +227,7 @@ async fn expired_media_404_is_permanent() {
 async fn content_policy_422_nested_and_flat() {
     let sim = common::sim().await;
     let client = common::client(&sim);
-    let queued = client
-        .video()
-        .queue(&common::t2v())
-        .await
-        .expect("queued")
-        .value;
+    let queued = common::queue_t2v(&client).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
 
@@ -305,12 +295,7 @@ async fn finished_job(
     client: &venice::Client,
 ) -> RetrieveVideoRequest {
     let _ = sim;
-    let queued = client
-        .video()
-        .queue(&common::t2v())
-        .await
-        .expect("queued")
-        .value;
+    let queued = common::queue_t2v(client).await;
     common::wait_done().await;
     RetrieveVideoRequest::new(&queued.model, &queued.queue_id)
 }
@@ -498,12 +483,7 @@ async fn queue_that_hangs_after_receipt_is_outcome_unknown_and_never_resent() {
 async fn unknown_status_is_a_clear_error() {
     let sim = common::sim().await;
     let client = common::client(&sim);
-    let queued = client
-        .video()
-        .queue(&common::t2v())
-        .await
-        .expect("queued")
-        .value;
+    let queued = common::queue_t2v(&client).await;
     sim.inject(
         Endpoint::VideoRetrieve,
         Fault::UnknownStatus("EXPLODED".into()),

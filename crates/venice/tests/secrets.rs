@@ -54,12 +54,7 @@ async fn key_never_appears_in_trace_logs() {
         .await
         .expect("models");
     client.billing().balance().await.expect("balance");
-    let queued = client
-        .video()
-        .queue(&common::t2v())
-        .await
-        .expect("queued")
-        .value;
+    let queued = common::queue_t2v(&client).await;
     sim.inject(Endpoint::VideoQuote, Fault::Unauthorized);
     errors.push(
         client

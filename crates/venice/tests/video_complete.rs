@@ -9,12 +9,7 @@ use venice_sim::Endpoint;
 async fn complete_after_saving_deletes_venices_copy() {
     let sim = common::sim().await;
     let client = common::client(&sim);
-    let queued = client
-        .video()
-        .queue(&common::t2v())
-        .await
-        .expect("queued")
-        .value;
+    let queued = common::queue_t2v(&client).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let dest = dir.path().join("clip.mp4");
     let out = common::poll(&client, &queued, &dest).await.expect("video");

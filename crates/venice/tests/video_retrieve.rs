@@ -14,12 +14,7 @@ async fn processing_then_video_streamed_to_disk() {
     })
     .await;
     let client = common::client(&sim);
-    let queued = client
-        .video()
-        .queue(&common::t2v())
-        .await
-        .expect("queued")
-        .value;
+    let queued = common::queue_t2v(&client).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let dest = dir.path().join("clip.mp4");
     let req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
@@ -60,12 +55,7 @@ async fn processing_then_video_streamed_to_disk() {
 async fn delete_on_completion_then_media_is_gone() {
     let sim = common::sim().await;
     let client = common::client(&sim);
-    let queued = client
-        .video()
-        .queue(&common::t2v())
-        .await
-        .expect("queued")
-        .value;
+    let queued = common::queue_t2v(&client).await;
     common::wait_done().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let mut req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
@@ -130,12 +120,7 @@ async fn private_model_completes_at_url_then_downloads() {
 async fn lowercase_statuses_are_understood() {
     let sim = common::sim().await;
     let client = common::client(&sim);
-    let queued = client
-        .video()
-        .queue(&common::t2v())
-        .await
-        .expect("queued")
-        .value;
+    let queued = common::queue_t2v(&client).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
     for s in ["processing", "queued", "running"] {
@@ -200,12 +185,7 @@ async fn download_progress_starts_at_zero_and_ends_at_the_file_size() {
     })
     .await;
     let client = common::client(&sim);
-    let queued = client
-        .video()
-        .queue(&common::t2v())
-        .await
-        .expect("queued")
-        .value;
+    let queued = common::queue_t2v(&client).await;
     tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let dest = dir.path().join("clip.mp4");

@@ -16,6 +16,18 @@ fn params(prompt: &str) -> JobParams {
     }
 }
 
+/// A saved 5 s 1280x720 video at `path`, no thumbnail.
+fn media(path: &str) -> MediaInfo {
+    MediaInfo {
+        path: path.into(),
+        bytes: 10,
+        seconds: Some(5.0),
+        width: Some(1280),
+        height: Some(720),
+        thumbnail: None,
+    }
+}
+
 #[test]
 fn a_job_and_its_queue_id_survive_closing_the_ledger() {
     let dir = tempfile::tempdir().unwrap();
@@ -62,14 +74,7 @@ fn restart_turns_an_interrupted_submission_into_outcome_unknown_and_resumes_the_
         .insert_submitting("s", &params("d"), 0.3, None, 7)
         .unwrap();
     ledger.mark_queued(&done.id, "q-d", None, 8).unwrap();
-    let media = MediaInfo {
-        path: "/tmp/d.mp4".into(),
-        bytes: 10,
-        seconds: Some(5.0),
-        width: Some(1280),
-        height: Some(720),
-        thumbnail: None,
-    };
+    let media = media("/tmp/d.mp4");
     ledger.mark_ready(&done.id, &media, 9).unwrap();
 
     let resumed = ledger.recover_after_restart(10).unwrap();
@@ -137,14 +142,7 @@ fn progress_stays_below_done_until_the_file_is_saved() {
     let job = ledger.record_progress(&job.id, 1.7, Some(0), 3).unwrap();
     assert_eq!(job.progress, 0.99);
     assert_eq!(job.eta_ms, Some(0));
-    let media = MediaInfo {
-        path: "/tmp/a.mp4".into(),
-        bytes: 1,
-        seconds: None,
-        width: None,
-        height: None,
-        thumbnail: None,
-    };
+    let media = media("/tmp/a.mp4");
     let job = ledger.mark_ready(&job.id, &media, 4).unwrap();
     assert_eq!((job.progress, job.eta_ms), (1.0, None));
 }
@@ -224,12 +222,8 @@ fn removing_a_video_keeps_the_job_and_what_it_cost() {
     let err = ledger.mark_removed(&job.id, 3).unwrap_err();
     assert!(err.to_string().contains("has no video"), "{err}");
     let media = MediaInfo {
-        path: "/tmp/a.mp4".into(),
-        bytes: 1,
-        seconds: None,
-        width: None,
-        height: None,
         thumbnail: Some("/tmp/a.jpg".into()),
+        ..media("/tmp/a.mp4")
     };
     ledger.mark_ready(&job.id, &media, 4).unwrap();
     let removed = ledger.mark_removed(&job.id, 5).unwrap();

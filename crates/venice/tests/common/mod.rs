@@ -65,6 +65,11 @@ pub fn t2v() -> QueueVideoRequest {
 }
 
 /// Polls retrieve until the job is no longer processing.
+/// Queues the standard text-to-video job and returns Venice's answer.
+pub async fn queue_t2v(client: &Client) -> QueuedVideo {
+    client.video().queue(&t2v()).await.expect("queued").value
+}
+
 pub async fn poll(
     client: &Client,
     queued: &QueuedVideo,
