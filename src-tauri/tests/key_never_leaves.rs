@@ -1,6 +1,7 @@
 //! The key goes in once (`set_key`) and never comes back out: with a recognisable fake key set
 //! (live mode, against a local Venice test double that accepts only that key), every command is
-//! called and neither any answer, any event pushed to the UI, nor any log line holds the key.
+//! called and neither any answer, any event of any name (the webview may listen to all of them),
+//! nor any log line holds the key.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -34,6 +35,9 @@ fn no_command_event_or_log_line_returns_the_key() {
     let writer = logs.clone();
     tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
+        // Tauri's `app::emit` spans name every event emitted (see the check at the end).
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::NEW)
+        .with_ansi(false)
         .with_writer(move || writer.clone())
         .try_init()
         .expect("the only subscriber in this test binary");
@@ -119,13 +123,31 @@ fn no_command_event_or_log_line_returns_the_key() {
     for answer in &answers {
         assert!(!answer.contains(secret_part), "the key came back: {answer}");
     }
-    for event in app.events.lock().unwrap().iter() {
+    let events = app.all_events.lock().unwrap().clone();
+    assert!(
+        events.iter().any(|(name, _)| name == studio_api::JOB_EVENT),
+        "events were captured"
+    );
+    for (name, payload) in &events {
         assert!(
-            !event.contains(secret_part),
-            "an event holds the key: {event}"
+            !payload.contains(secret_part),
+            "the `{name}` event holds the key: {payload}"
         );
     }
     let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
     assert!(!logs.is_empty(), "logs were captured");
     assert!(!logs.contains(secret_part), "a log line holds the key");
+    // Every event anything emitted was listened to above (Tauri has no catch-all listener).
+    let emitted: std::collections::BTreeSet<&str> = logs
+        .split("event=EventName(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(!emitted.is_empty(), "Tauri's emit spans were traced");
+    for name in emitted {
+        assert!(
+            common::EVERY_EVENT.contains(&name),
+            "`{name}` was emitted but the test does not listen to it: add it to EVERY_EVENT"
+        );
+    }
 }

@@ -1,6 +1,8 @@
 //! The Venice API key in the OS keychain, shared by the `studio` CLI and the desktop app (one
-//! entry, so a key set in one is seen by the other). The key is never logged; callers show at
-//! most [`last_four`].
+//! entry, so a key set in one is seen by the other). Only a keychain that keeps the key until it
+//! is deleted counts (macOS Keychain, Windows Credential Manager, the Secret Service on Linux);
+//! never one that forgets it, like the kernel keyring at reboot. The key is never logged; callers
+//! show at most [`last_four`].
 
 use venice::ApiKey;
 
@@ -18,11 +20,25 @@ pub fn enabled() -> bool {
     !std::env::var(KEYCHAIN_ENV).is_ok_and(|v| v.eq_ignore_ascii_case("off"))
 }
 
+/// Whether the keychain this build talks to keeps a key until it is deleted (not until a reboot,
+/// not only in this process).
+pub fn lasting() -> bool {
+    matches!(
+        keyring::default::default_credential_builder().persistence(),
+        keyring::credential::CredentialPersistence::UntilDelete
+    )
+}
+
 fn entry() -> Result<keyring::Entry, Error> {
     if !enabled() {
         return Err(Error::Keychain(format!(
             "The OS keychain is switched off ({KEYCHAIN_ENV}=off)."
         )));
+    }
+    if !lasting() {
+        return Err(Error::Keychain(
+            "This system has no keychain that keeps the key after a restart.".to_string(),
+        ));
     }
     keyring::Entry::new(SERVICE, ACCOUNT).map_err(|e| unavailable(&e))
 }
@@ -48,11 +64,8 @@ pub fn store(key: &ApiKey) -> Result<(), Error> {
     entry()?
         .set_password(key.expose_secret())
         .map_err(|e| match e {
-            // keyutils reports "access denied" as no entry; containers often block it.
             keyring::Error::NoEntry => Error::Keychain(
-                "The OS keychain refused to store the key (access denied; containers often block \
-                 the kernel keyring)."
-                    .to_string(),
+                "The OS keychain refused to store the key (access denied).".to_string(),
             ),
             other => unavailable(&other),
         })
@@ -78,6 +91,16 @@ pub fn last_four(key: &ApiKey) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_keychain_keeps_the_key_after_a_reboot() {
+        // The kernel keyring (keyutils) forgets at reboot and the mock store at exit: a key "saved"
+        // there, with the user-only file then removed, would be lost.
+        assert!(
+            lasting(),
+            "the keyring backend must persist until deleted (Secret Service on Linux)"
+        );
+    }
 
     #[test]
     fn last_four_shows_only_the_tail_of_long_keys() {

@@ -21,7 +21,36 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     /// Every `job-event` payload pushed to the UI, as JSON text.
     pub events: Arc<Mutex<Vec<String>>>,
+    /// Every event of [`EVERY_EVENT`] anything emitted: (name, payload as JSON text).
+    pub all_events: Arc<Mutex<Vec<(String, String)>>>,
 }
+
+/// Every event name the app, Tauri and the app's plugins emit (Tauri has no wildcard listener).
+/// The key-leak test checks, from Tauri's own `app::emit` trace spans, that nothing was emitted
+/// under a name missing here, so a new event cannot slip past it.
+pub const EVERY_EVENT: &[&str] = &[
+    studio_api::JOB_EVENT,
+    studio_api::SHOW_VIDEO_EVENT,
+    // tauri-plugin-store: every set/delete/clear, with the value.
+    "store://change",
+    // Tauri's window and webview events.
+    "tauri://created",
+    "tauri://error",
+    "tauri://close-requested",
+    "tauri://destroyed",
+    "tauri://focus",
+    "tauri://blur",
+    "tauri://resize",
+    "tauri://move",
+    "tauri://scale-change",
+    "tauri://theme-changed",
+    "tauri://drag-enter",
+    "tauri://drag-over",
+    "tauri://drag-drop",
+    "tauri://drag-leave",
+    "tauri://webview-created",
+    "tauri://window-created",
+];
 
 pub fn options(dir: &std::path::Path, demo: bool, base_url: Option<String>) -> Options {
     Options {
@@ -56,11 +85,20 @@ impl TestApp {
         app.listen_any(studio_api::JOB_EVENT, move |event| {
             sink.lock().unwrap().push(event.payload().to_string());
         });
+        let all_events = Arc::new(Mutex::new(Vec::new()));
+        for name in EVERY_EVENT {
+            let sink = all_events.clone();
+            app.listen_any(*name, move |event| {
+                let payload = event.payload().to_string();
+                sink.lock().unwrap().push((name.to_string(), payload));
+            });
+        }
         Self {
             app,
             webview,
             dir,
             events,
+            all_events,
         }
     }
 
