@@ -35,6 +35,16 @@ pub(crate) struct Inner {
     pub catalogue: RwLock<Option<Arc<ModelCatalogue>>>,
 }
 
+/// Whether `url` names this machine (a test double or a local proxy).
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
@@ -63,6 +73,14 @@ impl Client {
         if !matches!(parsed.scheme(), "https" | "http") {
             return Err(Error::Config(format!(
                 "base URL `{}` must be http(s)",
+                config.base_url
+            )));
+        }
+        // The key goes in every request's header: never in clear text over the network.
+        if parsed.scheme() == "http" && !is_loopback(&parsed) {
+            return Err(Error::Config(format!(
+                "base URL `{}` would send the API key unencrypted; use https (plain http only \
+                 to this machine: 127.0.0.1, ::1 or localhost)",
                 config.base_url
             )));
         }
