@@ -70,6 +70,62 @@ impl StudioPaths {
     }
 }
 
+/// Checks a folder picked for finished videos. The webview may read everything in the media
+/// folder (to play and show videos), so it must neither contain nor lie inside any of `private`
+/// (the app's data and config folders, which hold the key file and the ledger). Returns the folder
+/// with symbolic links resolved, as far as it exists.
+pub fn check_media_dir(candidate: &Path, private: &[&Path]) -> Result<PathBuf, Error> {
+    let refuse = |why: String| Error::BadMediaFolder {
+        path: candidate.to_path_buf(),
+        why,
+    };
+    if !candidate.is_absolute() {
+        return Err(refuse("it is not a full path".to_string()));
+    }
+    if candidate
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(refuse("it goes up with `..`".to_string()));
+    }
+    let folder = resolve(candidate);
+    for private in private {
+        let private = resolve(private);
+        if folder.starts_with(&private) {
+            return Err(refuse(format!(
+                "it is inside the app's own folder {}",
+                private.display()
+            )));
+        }
+        if private.starts_with(&folder) {
+            return Err(refuse(format!(
+                "it contains the app's own folder {}",
+                private.display()
+            )));
+        }
+    }
+    Ok(folder)
+}
+
+/// `path` with its longest existing part canonicalized (symbolic links resolved) and the rest,
+/// which does not exist yet, appended.
+fn resolve(path: &Path) -> PathBuf {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            return rest.iter().rev().fold(real, |acc, part| acc.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
 /// How the engine behaves.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
@@ -106,5 +162,52 @@ impl Default for EngineConfig {
             retry_base_delay: Duration::from_secs(2),
             retry_max_delay: Duration::from_secs(60),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_media_folder_may_not_hold_or_sit_in_the_apps_own_folders() {
+        let home = tempfile::tempdir().unwrap();
+        let data = home.path().join(".local/share").join(APP_IDENTIFIER);
+        let config = home.path().join(".config").join(APP_IDENTIFIER);
+        std::fs::create_dir_all(&data).unwrap();
+        let private = [data.as_path(), config.as_path()];
+
+        let videos = home.path().join("Videos/Venice");
+        assert_eq!(
+            check_media_dir(&videos, &private).unwrap(),
+            std::fs::canonicalize(home.path())
+                .unwrap()
+                .join("Videos/Venice")
+        );
+        for (bad, why) in [
+            (PathBuf::from("/"), "contains the app's own folder"),
+            (home.path().to_path_buf(), "contains the app's own folder"),
+            (data.clone(), "inside the app's own folder"),
+            (data.join("thumbnails"), "inside the app's own folder"),
+            (config.join("media"), "inside the app's own folder"),
+            (videos.join("../../.local"), "goes up"),
+            (PathBuf::from("Videos"), "not a full path"),
+        ] {
+            let error = check_media_dir(&bad, &private).unwrap_err().to_string();
+            assert!(error.contains(why), "{}: {error}", bad.display());
+            assert!(error.contains("Choose another folder"), "{error}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_into_the_data_folder_is_seen_through() {
+        let home = tempfile::tempdir().unwrap();
+        let data = home.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let link = home.path().join("innocent");
+        std::os::unix::fs::symlink(&data, &link).unwrap();
+        let error = check_media_dir(&link.join("videos"), &[&data]).unwrap_err();
+        assert!(error.to_string().contains("inside"), "{error}");
     }
 }

@@ -77,6 +77,8 @@ pub enum Error {
     AlreadyRunning(PathBuf),
     #[error("job {0} has no video in the library")]
     NoVideo(JobId),
+    #[error("{} cannot be the media folder: {why}. Choose another folder.", path.display())]
+    BadMediaFolder { path: PathBuf, why: String },
     /// The OS keychain refused or is not there; the text is a full sentence.
     #[error("{0}")]
     Keychain(String),
