@@ -1,6 +1,7 @@
 //! The engine: the one object the CLI and the desktop app drive. It turns themes into prompts,
 //! quotes, submits paid jobs through the ledger, and runs the poller that brings videos home.
 
+mod account;
 mod deliver;
 mod library;
 mod poller;
