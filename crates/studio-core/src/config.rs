@@ -133,8 +133,10 @@ pub struct EngineConfig {
     pub poll_interval: Duration,
     /// The text model that turns a theme into a video prompt.
     pub chat_model: String,
-    /// Ask Venice to delete its copy as it delivers the video, instead of calling
-    /// `/video/complete` after the file is verified.
+    /// Delete Venice's copy once ours is saved: `/video/complete` after the file is verified and
+    /// recorded ready (never the retrieve's `delete_media_on_completion`, which deletes it before
+    /// we know the body arrived whole). Off: Venice keeps its copy until it expires, so a failed
+    /// job can be fetched again.
     pub delete_media_on_completion: bool,
     pub budget: crate::Budget,
     /// The ffmpeg used for thumbnails.
@@ -147,6 +149,9 @@ pub struct EngineConfig {
     /// with jitter.
     pub retry_base_delay: Duration,
     pub retry_max_delay: Duration,
+    /// How often the poller re-reads the ledger for jobs another process queued (the CLI, or an
+    /// engine that was replaced while its queue call was out) and for abandoned submissions.
+    pub ledger_sweep: Duration,
 }
 
 impl Default for EngineConfig {
@@ -161,6 +166,7 @@ impl Default for EngineConfig {
             model_cache_max_age: Duration::from_secs(6 * 3600),
             retry_base_delay: Duration::from_secs(2),
             retry_max_delay: Duration::from_secs(60),
+            ledger_sweep: Duration::from_secs(2),
         }
     }
 }

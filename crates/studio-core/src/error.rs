@@ -77,6 +77,15 @@ pub enum Error {
     AlreadyRunning(PathBuf),
     #[error("job {0} has no video in the library")]
     NoVideo(JobId),
+    #[error("job {id} cannot be fetched again: {why}")]
+    CannotFetchAgain { id: JobId, why: String },
+    #[error(
+        "job {id} is {state}, not of unknown outcome: only a job whose queue call went unanswered \
+         can be dismissed"
+    )]
+    NotOutcomeUnknown { id: JobId, state: JobState },
+    #[error("{} is already this video: choose another name or folder", .0.display())]
+    SameFile(PathBuf),
     #[error("{} cannot be the media folder: {why}. Choose another folder.", path.display())]
     BadMediaFolder { path: PathBuf, why: String },
     /// The OS keychain refused or is not there; the text is a full sentence.

@@ -49,9 +49,11 @@ pub fn inspect(path: &Path) -> Result<ImageInfo, Error> {
         path: path.to_path_buf(),
         why,
     };
-    let bytes = std::fs::metadata(path)
-        .map_err(|e| bad(e.to_string()))?
-        .len();
+    let meta = std::fs::metadata(path).map_err(|e| bad(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(bad("it is not a file".to_string()));
+    }
+    let bytes = meta.len();
     let mut head = [0u8; 16];
     let read = std::io::Read::read(
         &mut std::fs::File::open(path).map_err(|e| bad(e.to_string()))?,
@@ -68,23 +70,59 @@ pub fn inspect(path: &Path) -> Result<ImageInfo, Error> {
     })
 }
 
-/// Reads `path` into a data URL.
+/// Checks a start frame without reading it whole: a regular file (not a folder or a device such
+/// as `/dev/zero`), within Venice's size cap, starting like a PNG, JPEG or WebP. Returns its MIME
+/// type. Quotes use this; only [`image_data_url`] reads and encodes the image, when it is sent.
+pub fn check_start_frame(path: &Path) -> Result<&'static str, Error> {
+    let bad = |why: &str| Error::BadImage {
+        path: path.to_path_buf(),
+        why: why.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(|e| bad(&e.to_string()))?;
+    if !meta.is_file() {
+        return Err(bad("it is not a file"));
+    }
+    if meta.len() > MAX_IMAGE_BYTES {
+        return Err(too_big(path, meta.len()));
+    }
+    let mut head = [0u8; 16];
+    let read = std::io::Read::read(
+        &mut std::fs::File::open(path).map_err(|e| bad(&e.to_string()))?,
+        &mut head,
+    )
+    .map_err(|e| bad(&e.to_string()))?;
+    sniff_image_type(&head[..read]).ok_or_else(|| bad("it is not a PNG, JPEG or WebP image"))
+}
+
+fn too_big(path: &Path, size: u64) -> Error {
+    Error::BadImage {
+        path: path.to_path_buf(),
+        why: format!(
+            "it is {:.1} MB; Venice takes images up to {} MB",
+            size as f64 / 1_048_576.0,
+            MAX_IMAGE_BYTES / 1_048_576
+        ),
+    }
+}
+
+/// Reads `path` into a data URL: at most the size cap plus one byte is ever read, so a file that
+/// grows, or lies about its size, cannot exhaust memory. Blocking: call it off the async runtime.
 pub fn image_data_url(path: &Path) -> Result<String, Error> {
     let bad = |why: &str| Error::BadImage {
         path: path.to_path_buf(),
         why: why.to_string(),
     };
-    let size = std::fs::metadata(path)
-        .map_err(|e| bad(&e.to_string()))?
-        .len();
-    if size > MAX_IMAGE_BYTES {
-        return Err(bad(&format!(
-            "it is {:.1} MB; Venice takes images up to {} MB",
-            size as f64 / 1_048_576.0,
-            MAX_IMAGE_BYTES / 1_048_576
-        )));
+    check_start_frame(path)?;
+    let file = std::fs::File::open(path).map_err(|e| bad(&e.to_string()))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_IMAGE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(|e| bad(&e.to_string()))?;
+    if bytes.len() as u64 > MAX_IMAGE_BYTES {
+        return Err(too_big(path, bytes.len() as u64));
     }
-    let bytes = std::fs::read(path).map_err(|e| bad(&e.to_string()))?;
     let mime =
         sniff_image_type(&bytes).ok_or_else(|| bad("it is not a PNG, JPEG or WebP image"))?;
     let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
@@ -114,6 +152,18 @@ mod tests {
         let err = image_data_url(&text).unwrap_err().to_string();
         assert!(err.contains("not a PNG, JPEG or WebP"), "{err}");
         assert!(image_data_url(&dir.path().join("none.png")).is_err());
+    }
+
+    #[test]
+    fn a_device_or_a_folder_is_refused_without_being_read() {
+        // `/dev/zero` has no size on disk and never ends: reading it whole would eat all memory.
+        let err = image_data_url(Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a file"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let err = image_data_url(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("not a file"), "{err}");
     }
 
     #[test]
@@ -151,10 +201,10 @@ mod inspect_tests {
             ])
             .arg(&path)
             .status();
-        if !made.is_ok_and(|s| s.success()) {
-            eprintln!("ffmpeg not installed: skipped");
-            return;
-        }
+        assert!(
+            made.is_ok_and(|s| s.success()),
+            "ffmpeg is needed for this test (`cargo xtask setup` installs it)"
+        );
         let info = inspect(&path).unwrap();
         assert_eq!(
             (info.mime, info.width, info.height),

@@ -7,9 +7,18 @@ use common::*;
 use studio_core::{Budget, JobEvent, JobState};
 use venice_sim::Endpoint;
 
+/// The engine with "delete Venice's copy after download" on.
+fn deleting() -> studio_core::EngineConfig {
+    studio_core::EngineConfig {
+        delete_media_on_completion: true,
+        ..engine_config()
+    }
+}
+
 #[tokio::test]
 async fn a_theme_becomes_a_verified_video_in_the_library() {
-    let env = env().await;
+    // Delete-after-download on: Venice's copy goes once ours is saved.
+    let env = env_with(sim_config(), deleting()).await;
     let prompt = env
         .studio
         .prompt_from_theme("  Cyberpunk\tneon city ", T2V)
@@ -286,6 +295,22 @@ async fn videos_can_be_copied_out_and_removed_from_the_library() {
     assert_eq!(std::fs::metadata(&copy).unwrap().len(), bytes);
 
     let original = env.studio.job(&id.0).unwrap().media.unwrap().path;
+    // Save as… onto the library's own file (the dialog opens in the media folder) keeps it whole.
+    let size = std::fs::metadata(&original).unwrap().len();
+    let onto_itself = env.studio.save_copy(&id.0, &original);
+    assert_eq!(std::fs::metadata(&original).unwrap().len(), size);
+    assert!(onto_itself.is_err_and(|e| e.to_string().contains("already")));
+    let same_file_other_name = original
+        .parent()
+        .unwrap()
+        .join(".")
+        .join(original.file_name().unwrap());
+    assert!(env.studio.save_copy(&id.0, &same_file_other_name).is_err());
+    assert_eq!(std::fs::metadata(&original).unwrap().len(), size);
+    assert!(
+        studio_core::media::probe(&original).is_ok(),
+        "still playable"
+    );
     let removed = env.studio.delete_video(&id.0).unwrap();
     assert!(!original.exists() && copy.exists());
     assert!(removed.removed_at_ms.is_some());
@@ -300,7 +325,7 @@ async fn videos_can_be_copied_out_and_removed_from_the_library() {
 
 #[tokio::test]
 async fn a_copy_left_on_venice_is_released_on_the_next_start() {
-    let env = env().await;
+    let env = env_with(sim_config(), deleting()).await;
     env.sim
         .inject(Endpoint::VideoComplete, venice_sim::Fault::ServerError);
     let id = {
@@ -315,7 +340,7 @@ async fn a_copy_left_on_venice_is_released_on_the_next_start() {
         "the complete call failed"
     );
 
-    let restarted = env.reopen(engine_config());
+    let restarted = env.reopen(deleting());
     let _poller = restarted.start_poller().unwrap();
     let mut released = false;
     for _ in 0..100 {

@@ -21,7 +21,8 @@
 //! - `DropMidBody`, `TruncatedMp4` and `NotMp4` queued for retrieve or download wait for a request that
 //!   really delivers an MP4 (earlier PROCESSING answers pass through normally). On other endpoints they
 //!   apply at once (DropMidBody cuts the normal JSON after processing it).
-//! - A faulted video delivery never deletes the media, even with `delete_media_on_completion: true`.
+//! - `delete_media_on_completion: true` deletes the media as soon as the retrieve that delivers the
+//!   video is answered, as Venice documents, even when a fault then breaks the body on its way.
 //! - `/models` and the download URL need no key; control requests (`/_sim/...`) are not logged.
 //! - Rate-limit headers count real requests per fixed one-minute window (queue 40, retrieve 120, chat 100,
 //!   others 500) but nothing is refused unless a [`Fault::RateLimited`] is queued.

@@ -166,7 +166,14 @@ fn decide(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Reply {
             return outcome.commit(st);
         }
         st.faults.pop(endpoint);
-        return video_fault(fault, outcome);
+        // Venice deletes the media when the retrieve completes on its side (the flag), whatever
+        // happens to the body on the way: a corrupted delivery still costs the copy.
+        let delete_after = outcome.delete_after.clone();
+        let reply = video_fault(fault, outcome);
+        if let Some(id) = delete_after {
+            st.jobs.delete_media(&id);
+        }
+        return reply;
     }
     st.faults.pop(endpoint);
     match fault {
@@ -196,7 +203,7 @@ fn decide(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Reply {
     }
 }
 
-/// DropMidBody / TruncatedMp4 / NotMp4 applied to a reply that carries an MP4 (no media deletion).
+/// DropMidBody / TruncatedMp4 / NotMp4 applied to a reply that carries an MP4.
 fn video_fault(fault: Fault, outcome: Outcome) -> Reply {
     let mut reply = outcome.reply;
     match fault {

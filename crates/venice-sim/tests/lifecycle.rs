@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{Value, json};
-use venice_sim::{Endpoint, SimConfig};
+use venice_sim::{Endpoint, Fault, SimConfig};
 
 #[tokio::test]
 async fn job_lifecycle_processing_video_complete_gone() {
@@ -500,4 +500,33 @@ async fn auth_rules() {
             .status(),
         200
     );
+}
+
+#[tokio::test]
+async fn delete_media_on_completion_deletes_even_when_the_body_breaks_on_the_way() {
+    // Venice deletes the media once the retrieve completes on its side; what the client got is
+    // not its concern. A client that sends the flag and then fails to save the body has lost it.
+    for fault in [Fault::TruncatedMp4, Fault::DropMidBody, Fault::NotMp4] {
+        let h = start(0).await;
+        let id = qid(&h.queue(T2V, json!({})).await);
+        h.sim.inject(Endpoint::VideoRetrieve, fault.clone());
+        let resp = h
+            .post(
+                "/video/retrieve",
+                &json!({"model": T2V, "queue_id": id, "delete_media_on_completion": true}),
+            )
+            .await;
+        let _ = resp.bytes().await;
+        assert_eq!(h.retrieve(T2V, &id).await.status(), 404, "{fault:?}");
+    }
+}
+
+#[tokio::test]
+async fn without_the_flag_a_broken_delivery_leaves_the_media_to_fetch_again() {
+    let h = start(0).await;
+    let id = qid(&h.queue(T2V, json!({})).await);
+    h.sim.inject(Endpoint::VideoRetrieve, Fault::TruncatedMp4);
+    let _ = h.retrieve(T2V, &id).await.bytes().await;
+    let again = h.retrieve(T2V, &id).await;
+    assert_eq!(header(&again, "content-type"), Some("video/mp4"));
 }

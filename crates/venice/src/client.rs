@@ -29,6 +29,7 @@ pub(crate) struct Inner {
     pub http: reqwest::Client,
     pub base_url: String,
     pub api_key: ApiKey,
+    pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub download_timeout: Duration,
     pub validate_requests: bool,
@@ -104,6 +105,7 @@ impl Client {
                 http,
                 base_url: config.base_url,
                 api_key: config.api_key,
+                connect_timeout: config.connect_timeout,
                 request_timeout: config.request_timeout,
                 download_timeout: config.download_timeout,
                 validate_requests: config.validate_requests,
@@ -200,7 +202,7 @@ impl Client {
         method: Method,
         target: Target<'_>,
         body: Option<Vec<u8>>,
-        timeout: Duration,
+        timeouts: Timeouts,
     ) -> Result<Answered, Error> {
         let (url, with_key, log_path) = match target {
             Target::Path(p) => (self.url(p), true, p.to_owned()),
@@ -210,7 +212,7 @@ impl Client {
             .inner
             .http
             .request(method.clone(), &url)
-            .timeout(timeout);
+            .timeout(timeouts.whole);
         if with_key {
             req = req.bearer_auth(self.inner.api_key.expose_secret());
         }
@@ -220,11 +222,15 @@ impl Client {
                 .body(b);
         }
         let started = std::time::Instant::now();
-        let response = match req.send().await {
-            Ok(r) => r,
-            Err(e) => {
+        let response = match tokio::time::timeout(timeouts.answer, req.send()).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
                 tracing::warn!(method = %method, path = %log_path, elapsed_ms = started.elapsed().as_millis() as u64, error = %transport_kind(&e), "Venice request failed before an answer");
                 return Err(transport_error(op, &e));
+            }
+            Err(_) => {
+                tracing::warn!(method = %method, path = %log_path, elapsed_ms = started.elapsed().as_millis() as u64, "Venice request timed out before an answer");
+                return Err(timed_out(op));
             }
         };
         let status = response.status();
@@ -250,7 +256,7 @@ impl Client {
         if op == Operation::VideoQueue && is_queue_gateway(err.status) {
             return Err(Error::OutcomeUnknown {
                 detail: format!(
-                    "Venice's gateway answered {} without the result",
+                    "Venice answered {} (an error on its side) after the request reached it",
                     err.status
                 ),
                 status: Some(err.status),
@@ -276,15 +282,46 @@ impl Client {
             None => None,
         };
         let answered = self
-            .send(
-                op,
-                method,
-                Target::Path(path),
-                body,
-                self.inner.request_timeout,
-            )
+            .send(op, method, Target::Path(path), body, self.json_timeouts())
             .await?;
         decode_json(op, answered).await
+    }
+}
+
+/// Timeouts for one request, so a hung JSON answer gives up quickly while a video body may take
+/// long: `answer` until the status and headers arrive, `whole` for everything including the body.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Timeouts {
+    pub answer: Duration,
+    pub whole: Duration,
+}
+
+impl Client {
+    /// A JSON call: the request timeout for all of it.
+    pub(crate) fn json_timeouts(&self) -> Timeouts {
+        Timeouts {
+            answer: self.inner.request_timeout,
+            whole: self.inner.request_timeout,
+        }
+    }
+
+    /// A call whose answer may be a video: the request timeout until the answer starts, then the
+    /// download timeout for the body (a JSON body is read under the request timeout by the caller).
+    pub(crate) fn media_timeouts(&self) -> Timeouts {
+        Timeouts {
+            answer: self.inner.request_timeout,
+            whole: self.inner.download_timeout,
+        }
+    }
+
+    /// How long a JSON call may take.
+    pub fn request_timeout(&self) -> Duration {
+        self.inner.request_timeout
+    }
+
+    /// How long connecting may take.
+    pub fn connect_timeout(&self) -> Duration {
+        self.inner.connect_timeout
     }
 }
 
@@ -322,8 +359,26 @@ pub(crate) enum Target<'a> {
     Absolute(&'a url::Url),
 }
 
+/// A 5xx answer to a queue call does not prove Venice refused the job (it may have been created
+/// and charged before the error): only a 4xx refusal does.
 fn is_queue_gateway(status: u16) -> bool {
-    matches!(status, 502 | 504)
+    status >= 500
+}
+
+/// No answer within the time allowed. A queue call may have reached Venice.
+pub(crate) fn timed_out(op: Operation) -> Error {
+    if op == Operation::VideoQueue {
+        return Error::OutcomeUnknown {
+            detail: "no answer to the queue call: timed out".into(),
+            status: None,
+            request_id: None,
+        };
+    }
+    Error::Connection {
+        operation: op,
+        timed_out: true,
+        detail: "timed out".into(),
+    }
 }
 
 fn outcome_unknown(status: u16, detail: &str, meta: &ResponseMeta) -> Error {

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use reqwest::Method;
 
-use crate::client::{Client, Target, decode_json};
+use crate::client::{Client, Target, decode_json, timed_out};
 use crate::download::{DownloadProgress, no_progress, save_mp4};
 use crate::error::{Error, Operation};
 use crate::meta::ApiResponse;
@@ -80,7 +80,7 @@ impl Video<'_> {
                 Method::POST,
                 Target::Path("/video/retrieve"),
                 Some(body),
-                self.client.inner.download_timeout,
+                self.client.media_timeouts(),
             )
             .await?;
         let is_json = answered
@@ -97,10 +97,16 @@ impl Video<'_> {
                 meta,
             });
         }
+        // A status answer is small JSON: it gets the request timeout, not the video's.
         let ApiResponse {
             value: status,
             meta,
-        } = decode_json::<RetrieveStatus>(Operation::VideoRetrieve, answered).await?;
+        } = tokio::time::timeout(
+            self.client.request_timeout(),
+            decode_json::<RetrieveStatus>(Operation::VideoRetrieve, answered),
+        )
+        .await
+        .map_err(|_| timed_out(Operation::VideoRetrieve))??;
         let outcome = match parse_status(&status.status) {
             Some(StatusKind::Processing) => RetrieveOutcome::Processing {
                 average_execution_time_ms: status.average_execution_time.unwrap_or(0.0),
@@ -157,7 +163,7 @@ impl Video<'_> {
                 Method::GET,
                 Target::Absolute(&parsed),
                 None,
-                self.client.inner.download_timeout,
+                self.client.media_timeouts(),
             )
             .await?;
         let meta = answered.meta.clone();

@@ -122,6 +122,33 @@ async fn gateway_timeout_on_queue_is_outcome_unknown_and_not_resent() {
 }
 
 #[tokio::test]
+async fn any_5xx_on_queue_is_outcome_unknown_only_a_4xx_is_a_refusal() {
+    for (fault, status) in [
+        (Fault::ServerError, Some(500)),
+        (Fault::Unavailable, Some(503)),
+        (Fault::InsufficientBalance, None),
+    ] {
+        let sim = common::sim().await;
+        let client = common::client(&sim);
+        sim.inject(Endpoint::VideoQueue, fault);
+        let err = retry::run(&fast_policy(), || async {
+            client.video().queue(&common::t2v()).await
+        })
+        .await
+        .expect_err("not queued");
+        match status {
+            Some(status) => {
+                assert_eq!(err.class(), ErrorClass::OutcomeUnknown, "{err:?}");
+                assert_eq!(err.status(), Some(status));
+            }
+            None => assert_ne!(err.class(), ErrorClass::OutcomeUnknown, "{err:?}"),
+        }
+        assert_eq!(sim.count(Endpoint::VideoQueue), 1, "never resent");
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test]
 async fn needs_user_errors_say_what_to_do() {
     let sim = common::sim().await;
     let client = common::client(&sim);

@@ -2,7 +2,7 @@
 
 mod common;
 
-use venice::{ErrorClass, QueueVideoRequest, RetrieveOutcome, RetrieveVideoRequest};
+use venice::{Client, ErrorClass, QueueVideoRequest, RetrieveOutcome, RetrieveVideoRequest};
 use venice_sim::Endpoint;
 
 #[tokio::test]
@@ -209,5 +209,82 @@ async fn download_progress_starts_at_zero_and_ends_at_the_file_size() {
         seen.windows(2).all(|w| w[0].0 <= w[1].0),
         "progress never goes back: {seen:?}"
     );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_status_poll_that_hangs_gives_up_after_the_request_timeout_not_the_download_timeout() {
+    let sim = common::sim_with(venice_sim::SimConfig {
+        api_key: Some(common::KEY.into()),
+        job_duration: std::time::Duration::from_secs(30),
+        ..Default::default()
+    })
+    .await;
+    let client = Client::new(
+        common::config(&sim)
+            .request_timeout(std::time::Duration::from_millis(300))
+            .download_timeout(std::time::Duration::from_secs(60)),
+    )
+    .expect("client");
+    let queued = common::queue_t2v(&client).await;
+    // The PROCESSING answer's body is held back for 3 s: a JSON poll, so the short timeout.
+    sim.inject(
+        Endpoint::VideoRetrieve,
+        venice_sim::Fault::SlowBody {
+            delay: std::time::Duration::from_secs(3),
+        },
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
+    let err = client
+        .video()
+        .retrieve(&req, &dir.path().join("clip.mp4"))
+        .await
+        .expect_err("the poll gives up");
+    assert!(
+        matches!(
+            err,
+            venice::Error::Connection {
+                timed_out: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.class(), ErrorClass::RetryWithBackoff);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_slow_video_body_may_take_longer_than_the_request_timeout() {
+    let sim = common::sim_with(venice_sim::SimConfig {
+        api_key: Some(common::KEY.into()),
+        job_duration: std::time::Duration::from_millis(0),
+        ..Default::default()
+    })
+    .await;
+    let client = Client::new(
+        common::config(&sim)
+            .request_timeout(std::time::Duration::from_millis(300))
+            .download_timeout(std::time::Duration::from_secs(60)),
+    )
+    .expect("client");
+    let queued = common::queue_t2v(&client).await;
+    sim.inject(
+        Endpoint::VideoRetrieve,
+        venice_sim::Fault::SlowBody {
+            delay: std::time::Duration::from_millis(900),
+        },
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dest = dir.path().join("clip.mp4");
+    let req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
+    let done = client
+        .video()
+        .retrieve(&req, &dest)
+        .await
+        .expect("the video arrives")
+        .value;
+    assert!(matches!(done, RetrieveOutcome::Video(_)), "{done:?}");
     sim.shutdown().await;
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use venice::CompleteVideoRequest;
 
 use super::Shared;
-use super::poller::Next;
+use super::poller::{Next, Schedule};
 use crate::events::JobEvent;
 use crate::ledger::{JobRecord, MediaInfo};
 use crate::{Error, media};
@@ -112,24 +112,26 @@ pub(super) async fn finish(
     shared: &Arc<Shared>,
     job: &JobRecord,
     path: &Path,
-    failures: u32,
+    schedule: Schedule,
 ) -> Next {
+    let failures = schedule.failures;
     let owned = path.to_path_buf();
     let probe = tokio::task::spawn_blocking(move || media::probe(&owned)).await;
     let probe = match probe {
         Ok(Ok(probe)) => probe,
         Ok(Err(error)) => {
             let _ = std::fs::remove_file(path);
-            let failures = failures + 1;
-            if failures >= MAX_BAD_FILES {
+            let bad_files = schedule.bad_files + 1;
+            if bad_files >= MAX_BAD_FILES {
                 let reason = format!("Venice sent a file that is not a playable video ({error}).");
                 return fail(shared, job, reason, None);
             }
             tracing::warn!(job = %job.id, %error, "downloaded file is not a video; fetching again");
             return Next::Again {
-                after: shared.backoff.backoff(failures),
-                failures,
+                after: shared.backoff.backoff(failures + 1),
+                failures: failures + 1,
                 server_failures: 0,
+                bad_files,
             };
         }
         Err(join_error) => {
@@ -138,6 +140,7 @@ pub(super) async fn finish(
                 after: shared.config.poll_interval,
                 failures,
                 server_failures: 0,
+                bad_files: schedule.bad_files,
             };
         }
     };
@@ -164,14 +167,25 @@ pub(super) async fn finish(
         height: Some(probe.height),
         thumbnail: thumbnail.path().map(Path::to_path_buf),
     };
-    let ready = match shared.ledger.mark_ready(&job.id, &info, shared.now_ms()) {
-        Ok(ready) => ready,
-        Err(error) => {
+    let recorded = {
+        let (shared, id, info) = (Arc::clone(shared), job.id.clone(), info.clone());
+        tokio::task::spawn_blocking(move || shared.ledger.mark_ready(&id, &info, shared.now_ms()))
+            .await
+    };
+    let ready = match recorded {
+        Ok(Ok(ready)) => ready,
+        outcome => {
+            let error = match outcome {
+                Ok(Err(e)) => e.to_string(),
+                Err(e) => e.to_string(),
+                Ok(Ok(_)) => String::new(),
+            };
             tracing::error!(job = %job.id, %error, "could not record the saved video");
             return Next::Again {
                 after: shared.config.poll_interval,
                 failures,
                 server_failures: 0,
+                bad_files: schedule.bad_files,
             };
         }
     };
@@ -180,22 +194,16 @@ pub(super) async fn finish(
         path: info.path,
         cost_usd: ready.quote_usd,
     });
-    release_venice_copy(shared, &ready, shared.config.delete_media_on_completion).await;
+    // Delete-after-download: only now that our copy is verified and recorded.
+    if shared.config.delete_media_on_completion {
+        release_venice_copy(shared, &ready).await;
+    }
     Next::Done
 }
 
-/// Deletes Venice's copy now that ours is verified, or notes that the retrieve already asked
-/// Venice to (`deleted_on_retrieve`).
-pub(super) async fn release_venice_copy(
-    shared: &Arc<Shared>,
-    job: &JobRecord,
-    deleted_on_retrieve: bool,
-) {
+/// Deletes Venice's copy (`/video/complete`) of a video that is verified and recorded as ours.
+pub(super) async fn release_venice_copy(shared: &Arc<Shared>, job: &JobRecord) {
     let now = shared.now_ms();
-    if deleted_on_retrieve {
-        let _ = shared.ledger.mark_venice_copy_deleted(&job.id, now);
-        return;
-    }
     let Some(queue_id) = job.queue_id.as_deref() else {
         return;
     };

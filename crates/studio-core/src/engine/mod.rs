@@ -9,7 +9,7 @@ mod submit;
 
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 use venice::retry::{FailureBudget, RetryPolicy};
 use venice::{ModelCatalogue, ModelType};
 
@@ -55,6 +55,31 @@ pub(crate) struct Shared {
     pub session_id: String,
     /// Hands new jobs to the running poller, if one is running.
     pub tracker: Mutex<Option<mpsc::UnboundedSender<JobId>>>,
+    /// Queue calls waiting for Venice's answer right now (see [`Studio::wait_for_submissions`]).
+    pub submitting: watch::Sender<usize>,
+}
+
+/// One session per process run: the per-session budget counts every engine the app starts (a
+/// settings save restarts the engine; it must not reset what this session has spent).
+fn process_session_id() -> String {
+    static SESSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SESSION.get_or_init(|| JobId::new_random().0).clone()
+}
+
+/// Counts one queue call in flight for as long as it lives.
+pub(crate) struct Submitting<'a>(&'a watch::Sender<usize>);
+
+impl<'a> Submitting<'a> {
+    pub(crate) fn start(counter: &'a watch::Sender<usize>) -> Self {
+        counter.send_modify(|n| *n += 1);
+        Self(counter)
+    }
+}
+
+impl Drop for Submitting<'_> {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n = n.saturating_sub(1));
+    }
 }
 
 impl Shared {
@@ -101,8 +126,9 @@ impl Studio {
             failures,
             backoff,
             events,
-            session_id: JobId::new_random().0,
+            session_id: process_session_id(),
             tracker: Mutex::new(None),
+            submitting: watch::Sender::new(0),
         };
         Ok(Self {
             shared: Arc::new(shared),
@@ -165,12 +191,48 @@ impl Studio {
     }
 
     /// The user settles an outcome-unknown job (e.g. after checking their Venice usage). It is
-    /// never resubmitted; the user can generate again deliberately.
+    /// never resubmitted; the user can generate again deliberately. Any other job is refused: a
+    /// paid job in flight is never thrown away by a dismiss.
     pub fn dismiss_unknown(&self, id: &JobId) -> Result<JobRecord, Error> {
+        let job = self.shared.ledger.get(id)?;
+        if job.state != JobState::OutcomeUnknown {
+            return Err(Error::NotOutcomeUnknown {
+                id: job.id,
+                state: job.state,
+            });
+        }
         let reason = "Dismissed by the user after an unknown queue outcome.";
         self.shared
             .ledger
             .mark_failed(id, reason, None, self.shared.now_ms())
+    }
+
+    /// "Fetch again": a failed job whose video Venice may still hold (it was queued and its copy
+    /// never deleted) goes back to the poller, which retrieves it. Nothing is queued or paid again.
+    pub fn fetch_again(&self, id: &JobId) -> Result<JobRecord, Error> {
+        let job = self.shared.ledger.refetch(id, self.shared.now_ms())?;
+        self.shared.emit(crate::events::JobEvent::Queued {
+            id: job.id.clone(),
+            queue_id: job.queue_id.clone().unwrap_or_default(),
+        });
+        self.track(&job);
+        Ok(job)
+    }
+
+    /// Waits (at most `limit`) until no queue call of this engine is waiting for Venice's answer,
+    /// so an engine about to be replaced records every answer first. Returns whether it drained.
+    pub async fn wait_for_submissions(&self, limit: std::time::Duration) -> bool {
+        let mut counter = self.shared.submitting.subscribe();
+        tokio::time::timeout(limit, counter.wait_for(|n| *n == 0))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    /// How long a queue call can take before its answer is certainly not coming (connect + request
+    /// timeouts and a margin): only a `Submitting` job older than this is recovered as unknown.
+    pub fn submission_grace(&self) -> std::time::Duration {
+        let client = &self.shared.client;
+        client.connect_timeout() + client.request_timeout() + std::time::Duration::from_secs(30)
     }
 
     /// The video models with their constraints: from the disk cache when it is fresh enough,
@@ -287,7 +349,13 @@ impl Studio {
 
     /// Jobs that still need Venice: used by `resume` and on start.
     pub fn in_flight(&self) -> Result<Vec<JobRecord>, Error> {
-        self.shared.ledger.in_state(&[
+        self.shared.ledger.in_flight()
+    }
+
+    /// How many jobs still need Venice (the tray's count; one SQL count).
+    pub fn in_flight_count(&self) -> Result<usize, Error> {
+        self.shared.ledger.count_in_state(&[
+            JobState::Submitting,
             JobState::Queued,
             JobState::Processing,
             JobState::Downloading,

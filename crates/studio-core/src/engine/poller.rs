@@ -49,50 +49,89 @@ pub(super) enum Next {
         after: Duration,
         failures: u32,
         server_failures: u32,
+        /// Files Venice sent that were not a whole, playable video (not dropped connections).
+        bad_files: u32,
     },
     /// The job is settled (or no longer ours to poll).
     Done,
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Schedule {
+pub(super) struct Schedule {
     due: Instant,
-    failures: u32,
-    server_failures: u32,
+    pub failures: u32,
+    pub server_failures: u32,
+    pub bad_files: u32,
+}
+
+impl Schedule {
+    fn now() -> Self {
+        Schedule {
+            due: Instant::now(),
+            failures: 0,
+            server_failures: 0,
+            bad_files: 0,
+        }
+    }
 }
 
 impl Studio {
-    /// Recovers the ledger after a restart (an interrupted submission becomes outcome-unknown,
-    /// never resubmitted), clears half-written downloads, and starts polling every job Venice
-    /// still owes us. New jobs from [`Studio::generate`] join automatically.
+    /// Recovers the ledger after a restart (a submission cut off by a stop becomes
+    /// outcome-unknown, never resubmitted), clears half-written downloads, and starts polling
+    /// every job Venice still owes us. New jobs join at once when queued through this engine, and
+    /// within [`crate::EngineConfig::ledger_sweep`] when another process (the CLI, an engine being
+    /// replaced) wrote them to the ledger.
     pub fn start_poller(&self) -> Result<PollerHandle, Error> {
         let shared = Arc::clone(self.shared());
-        // Recovery must not run while another engine (the app, or another `studio` command) is
-        // mid-submission on the same ledger: it would mark that job's outcome unknown.
+        // One poller per data folder: two would poll (and recover) the same jobs.
         let lock = lock_data_dir(&shared)?;
-        shared.ledger.recover_after_restart(shared.now_ms())?;
-        let unknown = shared.ledger.in_state(&[crate::JobState::OutcomeUnknown])?;
+        let grace = self.submission_grace();
         deliver::prepare_media_dir(&shared)?;
         let (tracker, new_jobs) = mpsc::unbounded_channel();
-        for job in self.in_flight()? {
-            let _ = tracker.send(job.id);
-        }
         *shared.tracker.lock().unwrap_or_else(|p| p.into_inner()) = Some(tracker);
-        for job in unknown {
+        // Outcome-unknown jobs from before are shown again; the sweep adds any it settles now.
+        for job in shared.ledger.in_state(&[crate::JobState::OutcomeUnknown])? {
             let reason = job.failure.clone().unwrap_or_default();
             shared.emit(JobEvent::OutcomeUnknown { id: job.id, reason });
         }
-        // Videos saved just before the last stop may still have a copy on Venice.
-        let unreleased = shared.ledger.unreleased()?;
-        let releaser = Arc::clone(&shared);
-        tokio::spawn(async move {
-            for job in unreleased {
-                deliver::release_venice_copy(&releaser, &job, false).await;
-            }
-        });
-        let task = tokio::spawn(run(shared, new_jobs));
+        // Videos saved just before the last stop may still have a copy on Venice to release.
+        if shared.config.delete_media_on_completion {
+            let unreleased = shared.ledger.unreleased()?;
+            let releaser = Arc::clone(&shared);
+            tokio::spawn(async move {
+                for job in unreleased {
+                    deliver::release_venice_copy(&releaser, &job).await;
+                }
+            });
+        }
+        let task = tokio::spawn(run(shared, new_jobs, grace));
         Ok(PollerHandle { task, _lock: lock })
     }
+}
+
+/// What one look at the ledger found: submissions nobody will answer any more, and the jobs
+/// Venice owes us.
+struct Sweep {
+    recovered: Vec<JobRecord>,
+    in_flight: Vec<JobRecord>,
+}
+
+/// Reads the ledger off the async workers (SQLite blocks).
+async fn sweep(shared: &Arc<Shared>, grace: Duration) -> Result<Sweep, Error> {
+    let shared = Arc::clone(shared);
+    tokio::task::spawn_blocking(move || {
+        let grace_ms = i64::try_from(grace.as_millis()).unwrap_or(i64::MAX);
+        let recovered = shared
+            .ledger
+            .recover_stale_submissions(shared.now_ms(), grace_ms)?;
+        let in_flight = shared.ledger.in_flight()?;
+        Ok(Sweep {
+            recovered,
+            in_flight,
+        })
+    })
+    .await
+    .map_err(|_| Error::EngineStopped)?
 }
 
 fn lock_data_dir(shared: &Shared) -> Result<std::fs::File, Error> {
@@ -118,11 +157,16 @@ fn lock_data_dir(shared: &Shared) -> Result<std::fs::File, Error> {
     }
 }
 
-async fn run(shared: Arc<Shared>, mut new_jobs: mpsc::UnboundedReceiver<JobId>) {
+async fn run(shared: Arc<Shared>, mut new_jobs: mpsc::UnboundedReceiver<JobId>, grace: Duration) {
     let max_parallel = shared.config.max_parallel_retrieves.max(1);
     let mut waiting: HashMap<JobId, Schedule> = HashMap::new();
     let mut running: JoinSet<Next> = JoinSet::new();
     let mut running_ids: HashMap<tokio::task::Id, (JobId, Schedule)> = HashMap::new();
+    // The first tick is at once: it picks up every job the ledger says is in flight.
+    let mut sweeps =
+        tokio::time::interval(shared.config.ledger_sweep.max(Duration::from_millis(10)));
+    sweeps.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut first_sweep = true;
     loop {
         let now = Instant::now();
         let mut due: Vec<(Instant, JobId)> = waiting
@@ -142,29 +186,52 @@ async fn run(shared: Arc<Shared>, mut new_jobs: mpsc::UnboundedReceiver<JobId>) 
         }
         let next_due = waiting.values().map(|s| s.due).min();
         let room = running.len() < max_parallel;
+        let known = |waiting: &HashMap<JobId, Schedule>,
+                     running_ids: &HashMap<tokio::task::Id, (JobId, Schedule)>,
+                     id: &JobId| {
+            waiting.contains_key(id) || running_ids.values().any(|(r, _)| r == id)
+        };
         tokio::select! {
             received = new_jobs.recv() => match received {
-                Some(id) => {
-                    let already = waiting.contains_key(&id) || running_ids.values().any(|(r, _)| *r == id);
-                    if !already {
-                        waiting.insert(id, Schedule { due: Instant::now(), failures: 0, server_failures: 0 });
-                    }
+                Some(id) if !known(&waiting, &running_ids, &id) => {
+                    waiting.insert(id, Schedule::now());
                 }
+                Some(_) => {}
                 None if waiting.is_empty() && running.is_empty() => return,
                 None => {}
+            },
+            _ = sweeps.tick() => match sweep(&shared, grace).await {
+                Ok(found) => {
+                    for job in found.recovered {
+                        let reason = job.failure.clone().unwrap_or_default();
+                        shared.emit(JobEvent::OutcomeUnknown { id: job.id, reason });
+                    }
+                    for job in found.in_flight {
+                        if known(&waiting, &running_ids, &job.id) {
+                            continue;
+                        }
+                        // Queued elsewhere (the CLI, an engine that was replaced): say it exists.
+                        if !first_sweep && let Some(queue_id) = job.queue_id.clone() {
+                            shared.emit(JobEvent::Queued { id: job.id.clone(), queue_id });
+                        }
+                        waiting.insert(job.id, Schedule::now());
+                    }
+                    first_sweep = false;
+                }
+                Err(error) => tracing::warn!(%error, "could not read the ledger for new jobs"),
             },
             Some(joined) = running.join_next_with_id(), if !running.is_empty() => {
                 let (task_id, next) = match joined {
                     Ok((task_id, next)) => (task_id, next),
                     Err(error) => {
                         tracing::error!(%error, "a poll task failed; polling that job again later");
-                        (error.id(), Next::Again { after: shared.config.poll_interval, failures: 1, server_failures: 0 })
+                        (error.id(), Next::Again { after: shared.config.poll_interval, failures: 1, server_failures: 0, bad_files: 0 })
                     }
                 };
                 if let Some((id, _)) = running_ids.remove(&task_id)
-                    && let Next::Again { after, failures, server_failures } = next
+                    && let Next::Again { after, failures, server_failures, bad_files } = next
                 {
-                    waiting.insert(id, Schedule { due: Instant::now() + after, failures, server_failures });
+                    waiting.insert(id, Schedule { due: Instant::now() + after, failures, server_failures, bad_files });
                 }
             },
             _ = sleep_until(next_due), if room && next_due.is_some() => {},
@@ -189,10 +256,10 @@ async fn poll_once(shared: Arc<Shared>, id: JobId, schedule: Schedule) -> Next {
     };
     shared.limits.retrieve.acquire().await;
     let permit = shared.failures.acquire().await;
-    let mut request = RetrieveVideoRequest::new(&job.params.model, &queue_id);
-    if shared.config.delete_media_on_completion {
-        request.delete_media_on_completion = Some(true);
-    }
+    // Never `delete_media_on_completion`: Venice would delete its copy as soon as this request
+    // completes, before we know the body arrived whole. Delete-after-download is a
+    // `/video/complete` once our file is verified and recorded (deliver::finish).
+    let request = RetrieveVideoRequest::new(&job.params.model, &queue_id);
     let dest = deliver::destination(&shared, &job);
     let reporter = deliver::DownloadReporter::new(&shared, &job);
     let on_progress = |received, total| reporter.report(received, total);
@@ -241,10 +308,11 @@ async fn poll_once(shared: Arc<Shared>, id: JobId, schedule: Schedule) -> Next {
                 after: shared.config.poll_interval,
                 failures: 0,
                 server_failures: 0,
+                bad_files: schedule.bad_files,
             }
         }
         RetrieveOutcome::Video(saved) => {
-            deliver::finish(&shared, &job, &saved.path, schedule.failures).await
+            deliver::finish(&shared, &job, &saved.path, schedule).await
         }
         RetrieveOutcome::CompletedAtUrl => match job.download_url.clone() {
             Some(url) => download_from_url(&shared, &job, &url, &dest, schedule).await,
@@ -278,7 +346,7 @@ async fn download_from_url(
     match shared.client.video().download(url, dest).await {
         Ok(answer) => {
             drop(permit);
-            deliver::finish(shared, job, &answer.value.path, schedule.failures).await
+            deliver::finish(shared, job, &answer.value.path, schedule).await
         }
         Err(error) => {
             permit.failed();
@@ -300,20 +368,29 @@ async fn on_error(
     } else {
         0
     };
+    let bad_files = schedule.bad_files;
     let backoff = |shared: &Arc<Shared>| Next::Again {
         after: shared.backoff.backoff(failures),
         failures,
         server_failures,
+        bad_files,
     };
     match &error {
-        // Venice sent something that is not the video: fetch again, but not forever.
+        // Something that is not the video came instead: fetch again, but not forever. Only these
+        // count towards giving up; a dropped connection is no sign the video is broken.
         venice::Error::NotMp4 { .. } | venice::Error::BadMp4 { .. } => {
-            if failures >= deliver::MAX_BAD_FILES {
+            let bad_files = bad_files + 1;
+            if bad_files >= deliver::MAX_BAD_FILES {
                 let reason =
                     format!("Venice kept sending a file that is not a playable video: {error}");
                 return deliver::fail(shared, job, reason, None);
             }
-            return backoff(shared);
+            return Next::Again {
+                after: shared.backoff.backoff(failures),
+                failures,
+                server_failures,
+                bad_files,
+            };
         }
         // The video may well still be there: a status we do not know, an answer we could not
         // read, or a local disk problem is no reason to give up a paid job. Say so, keep trying.
@@ -346,6 +423,7 @@ async fn on_error(
                 after,
                 failures,
                 server_failures,
+                bad_files,
             }
         }
         ErrorClass::RetryAfter(delay) => {
@@ -354,6 +432,7 @@ async fn on_error(
                 after: delay,
                 failures,
                 server_failures,
+                bad_files,
             }
         }
         ErrorClass::RetryWithBackoff | ErrorClass::OutcomeUnknown => {

@@ -7,20 +7,32 @@ use venice::{ErrorClass, QueueVideoRequest};
 use super::Studio;
 use crate::Error;
 use crate::events::JobEvent;
-use crate::images::image_data_url;
+use crate::images;
 use crate::ledger::{JobParams, JobRecord};
 
-/// The `/video/queue` body for what the user asked for (a start frame becomes a data URL).
-fn to_queue_request(params: &JobParams) -> Result<QueueVideoRequest, Error> {
+/// The `/video/queue` body for what the user asked for. A start frame is read and encoded (off
+/// the async runtime, bounded by the size cap) only when the request is really sent; a quote only
+/// checks it and validates with an empty data URL of the same type.
+async fn to_queue_request(
+    params: &JobParams,
+    for_sending: bool,
+) -> Result<QueueVideoRequest, Error> {
     let mut req = QueueVideoRequest::new(&params.model, params.prompt.trim(), &params.duration);
     req.aspect_ratio = params.aspect_ratio.clone();
     req.resolution = params.resolution.clone();
     req.audio = params.audio;
-    req.image_url = params
-        .image_path
-        .as_deref()
-        .map(image_data_url)
-        .transpose()?;
+    if let Some(path) = params.image_path.clone() {
+        let url = tokio::task::spawn_blocking(move || {
+            if for_sending {
+                images::image_data_url(&path)
+            } else {
+                images::check_start_frame(&path).map(|mime| format!("data:{mime};base64,"))
+            }
+        })
+        .await
+        .map_err(|e| Error::Refused(format!("The start image could not be read ({e}).")))??;
+        req.image_url = Some(url);
+    }
     Ok(req)
 }
 
@@ -46,7 +58,7 @@ impl Studio {
     async fn quote_for(&self, request: &JobParams, count: u32) -> Result<PriceQuote, Error> {
         let shared = self.shared();
         let catalogue = self.catalogue(false).await?;
-        let queue_request = to_queue_request(request)?;
+        let queue_request = to_queue_request(request, false).await?;
         catalogue
             .validate(&queue_request)
             .map_err(venice::Error::from)?;
@@ -84,7 +96,7 @@ impl Studio {
         if let Some(reason) = quote.over_budget {
             return Err(Error::Refused(reason));
         }
-        let queue_request = to_queue_request(request)?;
+        let queue_request = to_queue_request(request, true).await?;
         let mut jobs = Vec::with_capacity(count as usize);
         for _ in 0..count {
             let job = self.submit_one(request, &queue_request, &quote).await?;
@@ -115,6 +127,8 @@ impl Studio {
             quote.balance_usd,
             shared.now_ms(),
         )?;
+        // Counted until the answer is in the ledger: an engine being replaced waits for it.
+        let _submitting = super::Submitting::start(&shared.submitting);
         shared.limits.queue.acquire().await;
         let permit = shared.failures.acquire().await;
         let result = shared.client.video().queue(queue_request).await;
@@ -129,12 +143,25 @@ impl Studio {
                     answer.meta.rate_limit_delay(std::time::SystemTime::now()),
                 );
                 let queued = answer.value;
-                let job = shared.ledger.mark_queued(
-                    &job.id,
-                    &queued.queue_id,
-                    queued.download_url.as_deref(),
-                    now,
-                )?;
+                // A late answer may also settle a job a restart marked outcome-unknown meanwhile.
+                let job = shared
+                    .ledger
+                    .mark_queued(
+                        &job.id,
+                        &queued.queue_id,
+                        queued.download_url.as_deref(),
+                        now,
+                    )
+                    .inspect_err(|error| {
+                        // Venice has the job (and the money); support can recover it from this.
+                        tracing::error!(
+                            job = %job.id,
+                            queue_id = %queued.queue_id,
+                            model = %job.params.model,
+                            %error,
+                            "Venice queued the video but the ledger could not record it"
+                        );
+                    })?;
                 shared.emit(JobEvent::Queued {
                     id: job.id.clone(),
                     queue_id: queued.queue_id,
@@ -171,7 +198,7 @@ impl Studio {
     }
 
     /// Hands a queued job to the running poller (a later `resume` picks it up otherwise).
-    fn track(&self, job: &JobRecord) {
+    pub(super) fn track(&self, job: &JobRecord) {
         let tracker = self
             .shared()
             .tracker

@@ -32,6 +32,8 @@ struct Changes<'a> {
     failure: Option<&'a str>,
     credits_refunded: Option<bool>,
     media: Option<&'a MediaInfo>,
+    /// Back into flight from a settled state: the old failure no longer applies.
+    reopen: bool,
 }
 
 impl Ledger {
@@ -224,24 +226,72 @@ impl Ledger {
         self.get(id)
     }
 
-    /// After a restart: a job still `Submitting` was cut off mid queue call, so its outcome is
-    /// unknown (never resubmitted). Returns the jobs Venice still owes us, for the poller.
-    pub fn recover_after_restart(&self, now_ms: i64) -> Result<Vec<JobRecord>, Error> {
-        let interrupted = self.in_state(&[JobState::Submitting])?;
-        for job in interrupted {
-            self.mark_outcome_unknown(
+    /// A job still `Submitting` after `grace_ms` was cut off mid queue call (the process that
+    /// sent it stopped), so its outcome is unknown: it is never resubmitted. Younger ones belong to
+    /// a submission still waiting for Venice's answer (in this or another process) and are left
+    /// alone. Returns the jobs it marked.
+    pub fn recover_stale_submissions(
+        &self,
+        now_ms: i64,
+        grace_ms: i64,
+    ) -> Result<Vec<JobRecord>, Error> {
+        let cutoff = now_ms.saturating_sub(grace_ms);
+        let stale: Vec<JobRecord> = self
+            .in_state(&[JobState::Submitting])?
+            .into_iter()
+            .filter(|job| job.updated_at_ms <= cutoff)
+            .collect();
+        let mut marked = Vec::with_capacity(stale.len());
+        for job in stale {
+            match self.mark_outcome_unknown(
                 &job.id,
                 "The studio stopped while Venice was being asked to queue this video, so it is not \
                  known whether Venice accepted it (and charged for it). Check your Venice usage \
                  before trying again.",
                 now_ms,
-            )?;
+            ) {
+                Ok(job) => marked.push(job),
+                // The answer came in meanwhile: the submission settled it.
+                Err(Error::IllegalMove { .. }) => {}
+                Err(e) => return Err(e),
+            }
         }
+        Ok(marked)
+    }
+
+    /// Jobs Venice still owes us (the poller drives these), oldest first.
+    pub fn in_flight(&self) -> Result<Vec<JobRecord>, Error> {
         self.in_state(&[
             JobState::Queued,
             JobState::Processing,
             JobState::Downloading,
         ])
+    }
+
+    /// "Fetch again": a failed job whose video Venice may still hold (it has a queue id and its
+    /// copy was never deleted) is queued for fetching again. Nothing is resubmitted or paid.
+    pub fn refetch(&self, id: &JobId, now_ms: i64) -> Result<JobRecord, Error> {
+        let job = self.get(id)?;
+        if job.state != JobState::Failed || job.queue_id.is_none() || job.venice_copy_deleted {
+            return Err(Error::CannotFetchAgain {
+                id: id.clone(),
+                why: if job.state != JobState::Failed {
+                    format!("it is {}, not failed", job.state)
+                } else if job.queue_id.is_none() {
+                    "Venice never accepted it, so there is nothing to fetch".to_string()
+                } else {
+                    "Venice's copy was deleted".to_string()
+                },
+            });
+        }
+        let changes = Changes {
+            download_url: job.download_url.as_deref(),
+            progress: Some(0.0),
+            eta_ms: Some(None),
+            reopen: true,
+            ..Changes::default()
+        };
+        self.move_to(id, JobState::Queued, changes, now_ms)
     }
 
     pub fn get(&self, id: &JobId) -> Result<JobRecord, Error> {
@@ -266,25 +316,47 @@ impl Ledger {
         Ok(rows)
     }
 
-    /// Jobs in any of `states`, oldest first.
+    /// Jobs in any of `states`, oldest first (filtered in SQL, on the state index).
     pub fn in_state(&self, states: &[JobState]) -> Result<Vec<JobRecord>, Error> {
-        Ok(self
-            .list()?
-            .into_iter()
-            .rev()
-            .filter(|job| states.contains(&job.state))
-            .collect())
+        let placeholders = vec!["?"; states.len()].join(", ");
+        let sql = format!(
+            "SELECT {} FROM jobs WHERE state IN ({placeholders})
+             ORDER BY created_at_ms ASC, id DESC",
+            JobRecord::COLUMNS
+        );
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&sql)?;
+        let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(names), JobRecord::from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
     }
 
-    /// Money Venice may have charged: in total, or for one session.
+    /// How many jobs are in any of `states` (the tray's count).
+    pub fn count_in_state(&self, states: &[JobState]) -> Result<usize, Error> {
+        let placeholders = vec!["?"; states.len()].join(", ");
+        let sql = format!("SELECT COUNT(*) FROM jobs WHERE state IN ({placeholders})");
+        let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+        let count: i64 = self
+            .lock()
+            .query_row(&sql, rusqlite::params_from_iter(names), |r| r.get(0))?;
+        Ok(count.max(0) as usize)
+    }
+
+    /// Money Venice may have charged: in total, or for one session (see
+    /// [`JobRecord::counts_as_spent`]; the same rule, in SQL).
     pub fn spent_usd(&self, session_id: Option<&str>) -> Result<f64, Error> {
-        Ok(self
-            .list()?
-            .iter()
-            .filter(|job| session_id.is_none_or(|s| job.session_id == s))
-            .filter(|job| job.counts_as_spent())
-            // fold from +0.0: an empty f64 `sum()` is -0.0, which prints as "$-0.00".
-            .fold(0.0, |total, job| total + job.quote_usd))
+        let total: Option<f64> = self.lock().query_row(
+            "SELECT SUM(quote_usd) FROM jobs
+             WHERE (?1 IS NULL OR session_id = ?1)
+               AND (state != 'failed'
+                    OR (queue_id IS NOT NULL AND credits_refunded IS NOT 1))",
+            params![session_id],
+            |r| r.get(0),
+        )?;
+        // From +0.0: an empty sum would otherwise print as "$-0.00".
+        Ok(0.0 + total.unwrap_or(0.0).max(0.0))
     }
 
     /// Moves a job to `next` if its current state allows it, in one immediate transaction, so two
@@ -299,15 +371,22 @@ impl Ledger {
         {
             let mut conn = self.lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let current: Option<String> = tx
-                .query_row("SELECT state FROM jobs WHERE id = ?1", params![id.0], |r| {
-                    r.get(0)
-                })
+            let row: Option<(String, Option<String>)> = tx
+                .query_row(
+                    "SELECT state, queue_id FROM jobs WHERE id = ?1",
+                    params![id.0],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .optional()?;
-            let current = current
-                .and_then(|s| JobState::parse(&s))
+            let (current, known_queue_id) = row
+                .and_then(|(s, q)| JobState::parse(&s).map(|s| (s, q)))
                 .ok_or_else(|| Error::JobNotFound(id.clone()))?;
-            if !current.can_move_to(next) {
+            // A job is one Venice job: its queue id, once known, never changes.
+            let other_queue_id = matches!(
+                (changes.queue_id, known_queue_id.as_deref()),
+                (Some(new), Some(old)) if new != old
+            );
+            if !current.can_move_to(next) || other_queue_id {
                 return Err(Error::IllegalMove {
                     id: id.clone(),
                     from: current,
@@ -321,8 +400,9 @@ impl Ledger {
                     download_url = COALESCE(?5, download_url),
                     progress = COALESCE(?6, progress),
                     eta_ms = CASE WHEN ?7 THEN ?8 ELSE eta_ms END,
-                    failure = COALESCE(?9, failure),
-                    credits_refunded = COALESCE(?10, credits_refunded),
+                    failure = CASE WHEN ?17 THEN NULL ELSE COALESCE(?9, failure) END,
+                    credits_refunded = CASE WHEN ?17 THEN NULL
+                        ELSE COALESCE(?10, credits_refunded) END,
                     file_path = COALESCE(?11, file_path),
                     file_bytes = COALESCE(?12, file_bytes),
                     media_seconds = COALESCE(?13, media_seconds),
@@ -347,6 +427,7 @@ impl Ledger {
                     media.and_then(|m| m.width),
                     media.and_then(|m| m.height),
                     media.and_then(|m| m.thumbnail.as_ref().map(|t| t.display().to_string())),
+                    changes.reopen || (current.is_settled() && next.is_in_flight()),
                 ],
             )?;
             tx.commit()?;

@@ -73,8 +73,12 @@ impl JobState {
             (Queued, Processing | Downloading | Ready | Failed) => true,
             (Processing, Processing | Downloading | Ready | Failed) => true,
             (Downloading, Downloading | Processing | Ready | Failed) => true,
-            // The user tells us what happened to an unknown outcome; we never guess.
-            (OutcomeUnknown, Failed) => true,
+            // The user tells us what happened to an unknown outcome; we never guess. A late,
+            // definite answer from Venice (the queue id) settles it too.
+            (OutcomeUnknown, Failed | Queued) => true,
+            // "Fetch again": a failed job whose video Venice may still hold goes back to being
+            // fetched (the ledger checks it has a queue id and a copy on Venice). Never resubmitted.
+            (Failed, Queued) => true,
             _ => false,
         }
     }
@@ -99,14 +103,17 @@ mod tests {
     }
 
     #[test]
-    fn settled_jobs_never_move_back_into_flight() {
-        for settled in [JobState::Ready, JobState::Failed] {
+    fn settled_jobs_only_go_back_to_being_fetched() {
+        for next in JobState::ALL {
+            assert!(!JobState::Ready.can_move_to(next), "ready -> {next}");
+        }
+        for settled in [JobState::Failed, JobState::OutcomeUnknown] {
             for next in JobState::ALL {
-                assert!(!settled.can_move_to(next), "{settled} -> {next}");
+                let allowed = next == JobState::Queued
+                    || (settled == JobState::OutcomeUnknown && next == JobState::Failed);
+                assert_eq!(settled.can_move_to(next), allowed, "{settled} -> {next}");
             }
         }
-        assert!(!JobState::OutcomeUnknown.can_move_to(JobState::Queued));
-        assert!(!JobState::OutcomeUnknown.can_move_to(JobState::Submitting));
     }
 
     #[test]

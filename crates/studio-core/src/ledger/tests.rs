@@ -77,9 +77,24 @@ fn restart_turns_an_interrupted_submission_into_outcome_unknown_and_resumes_the_
     let media = media("/tmp/d.mp4");
     ledger.mark_ready(&done.id, &media, 9).unwrap();
 
-    let resumed = ledger.recover_after_restart(10).unwrap();
+    // A submission younger than the grace may still be answered: left alone.
+    let young = ledger
+        .insert_submitting("s", &params("e"), 0.3, None, 9)
+        .unwrap();
+    let recovered = ledger.recover_stale_submissions(10, 5).unwrap();
+    assert_eq!(
+        recovered.iter().map(|j| j.id.clone()).collect::<Vec<_>>(),
+        vec![cut_off.id.clone()]
+    );
+    assert_eq!(ledger.get(&young.id).unwrap().state, JobState::Submitting);
+    let resumed = ledger.in_flight().unwrap();
     let resumed_ids: Vec<_> = resumed.iter().map(|j| j.id.clone()).collect();
     assert_eq!(resumed_ids, vec![queued.id, running.id]);
+    // Its late answer is still recorded, even after it was recovered as unknown.
+    ledger.recover_stale_submissions(100, 5).unwrap();
+    let late = ledger.mark_queued(&young.id, "q-e", None, 101).unwrap();
+    assert_eq!(late.state, JobState::Queued);
+    assert_eq!(late.failure, None, "the unknown-outcome note is gone");
 
     let unknown = ledger.get(&cut_off.id).unwrap();
     assert_eq!(unknown.state, JobState::OutcomeUnknown);
@@ -190,7 +205,7 @@ fn spending_counts_what_venice_may_have_charged() {
 }
 
 #[test]
-fn the_user_can_settle_an_unknown_outcome_but_never_requeue_it() {
+fn the_user_can_settle_an_unknown_outcome() {
     let ledger = Ledger::open_in_memory().unwrap();
     let job = ledger
         .insert_submitting("s", &params("a"), 0.3, None, 1)
@@ -198,11 +213,50 @@ fn the_user_can_settle_an_unknown_outcome_but_never_requeue_it() {
     ledger
         .mark_outcome_unknown(&job.id, "timeout after sending", 2)
         .unwrap();
-    assert!(ledger.mark_queued(&job.id, "q", None, 3).is_err());
     let job = ledger
         .mark_failed(&job.id, "The user dismissed it", None, 4)
         .unwrap();
     assert_eq!(job.state, JobState::Failed);
+    // Nothing to fetch: Venice never gave it a queue id.
+    assert!(ledger.refetch(&job.id, 5).is_err());
+}
+
+#[test]
+fn a_late_answer_from_venice_settles_an_unknown_outcome() {
+    let ledger = Ledger::open_in_memory().unwrap();
+    let job = ledger
+        .insert_submitting("s", &params("a"), 0.3, None, 1)
+        .unwrap();
+    ledger
+        .mark_outcome_unknown(&job.id, "the studio stopped", 2)
+        .unwrap();
+    let job = ledger.mark_queued(&job.id, "q", None, 3).unwrap();
+    assert_eq!((job.state, job.failure), (JobState::Queued, None));
+    // ...once: a second answer for another Venice job cannot take the row over.
+    assert!(ledger.mark_queued(&job.id, "q-other", None, 4).is_err());
+    assert_eq!(ledger.get(&job.id).unwrap().queue_id.as_deref(), Some("q"));
+}
+
+#[test]
+fn a_failed_job_with_a_copy_on_venice_can_be_fetched_again_not_resubmitted() {
+    let ledger = Ledger::open_in_memory().unwrap();
+    let job = ledger
+        .insert_submitting("s", &params("a"), 0.3, None, 1)
+        .unwrap();
+    ledger.mark_queued(&job.id, "q", None, 2).unwrap();
+    ledger
+        .mark_failed(&job.id, "Venice kept sending a broken file", None, 3)
+        .unwrap();
+    let again = ledger.refetch(&job.id, 4).unwrap();
+    assert_eq!(again.state, JobState::Queued);
+    assert_eq!(again.queue_id.as_deref(), Some("q"));
+    assert_eq!((again.failure, again.progress), (None, 0.0));
+    // Not while it is in flight, and not once Venice's copy is gone.
+    assert!(ledger.refetch(&job.id, 5).is_err());
+    ledger.mark_failed(&job.id, "again", None, 6).unwrap();
+    ledger.mark_venice_copy_deleted(&job.id, 7).unwrap();
+    let err = ledger.refetch(&job.id, 8).unwrap_err().to_string();
+    assert!(err.contains("copy was deleted"), "{err}");
 }
 
 #[test]

@@ -1,0 +1,222 @@
+//! A paid video is never lost and never paid twice, under the interleavings a desktop app and a
+//! CLI on one data folder produce: restarts mid-submission, a second process queueing, Venice's
+//! 5xx answers, broken deliveries with delete-after-download, and a video Venice still holds
+//! after the studio gave up on it.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use studio_core::{EngineConfig, JobState};
+use venice_sim::{Endpoint, Fault};
+
+/// Waits up to `secs` for the jobs to settle on `studio` (which must run the poller).
+async fn settle_within(
+    studio: &studio_core::Studio,
+    ids: &[studio_core::JobId],
+    secs: u64,
+) -> Option<Vec<studio_core::JobRecord>> {
+    tokio::time::timeout(Duration::from_secs(secs), studio.wait_until_settled(ids))
+        .await
+        .ok()
+        .map(|r| r.expect("ledger readable"))
+}
+
+#[tokio::test]
+async fn restarting_the_engine_during_a_submission_keeps_the_job_and_its_queue_id() {
+    let env = env().await;
+    let first = env.studio.clone();
+    let poller = first.start_poller().unwrap();
+    // Venice takes a while to answer the queue call.
+    env.sim.inject(
+        Endpoint::VideoQueue,
+        Fault::SlowBody {
+            delay: Duration::from_millis(800),
+        },
+    );
+    let submitting = tokio::spawn({
+        let first = first.clone();
+        async move { first.generate(&t2v("A neon city at night"), 1).await }
+    });
+    // The user saves the settings: the app stops this engine and starts another on the folder.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        env.sim.count(Endpoint::VideoQueue),
+        1,
+        "the queue call is out"
+    );
+    drop(poller);
+    let second = env.reopen(engine_config());
+    let _poller = second.start_poller().unwrap();
+
+    let jobs = submitting
+        .await
+        .unwrap()
+        .expect("Venice's late answer is recorded");
+    assert_eq!(jobs[0].state, JobState::Queued);
+    assert!(jobs[0].queue_id.is_some(), "the queue id is kept");
+    // The new engine follows the job to the end though it was queued through the old one.
+    let done = settle_within(&second, &[jobs[0].id.clone()], 10)
+        .await
+        .expect("the running poller brings the video home");
+    assert_eq!(done[0].state, JobState::Ready, "{:?}", done[0].failure);
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), 1, "never paid twice");
+}
+
+#[tokio::test]
+async fn a_job_queued_by_another_process_is_brought_home_by_the_running_poller() {
+    let env = env().await;
+    // The app runs the poller...
+    let app = env.studio.clone();
+    let _poller = app.start_poller().unwrap();
+    // ...and `studio generate` (no --wait) queues a video on the same folder.
+    let cli = env.reopen(engine_config());
+    let jobs = cli.generate(&t2v("A neon city at night"), 1).await.unwrap();
+    assert_eq!(jobs[0].state, JobState::Queued);
+    let done = settle_within(&app, &[jobs[0].id.clone()], 10)
+        .await
+        .expect("the app's poller picks up the CLI's job");
+    assert_eq!(done[0].state, JobState::Ready, "{:?}", done[0].failure);
+}
+
+#[tokio::test]
+async fn a_5xx_answer_to_the_queue_call_is_outcome_unknown_not_free() {
+    for fault in [Fault::ServerError, Fault::Unavailable] {
+        let env = env().await;
+        env.sim.inject(Endpoint::VideoQueue, fault.clone());
+        let jobs = env
+            .studio
+            .generate(&t2v("A neon city at night"), 1)
+            .await
+            .unwrap();
+        let job = &jobs[0];
+        assert_eq!(job.state, JobState::OutcomeUnknown, "{fault:?}");
+        let failure = job.failure.clone().unwrap_or_default();
+        assert!(!failure.contains("Nothing was charged"), "{failure}");
+        let (_, total) = env.studio.spent_usd().unwrap();
+        assert!(total > 0.0, "it counts against the budget until settled");
+        assert_eq!(env.sim.count(Endpoint::VideoQueue), 1, "never resent");
+    }
+}
+
+#[tokio::test]
+async fn delete_after_download_never_sends_the_flag_and_completes_only_after_the_file_is_saved() {
+    let env = env_with(
+        sim_config(),
+        EngineConfig {
+            delete_media_on_completion: true,
+            ..engine_config()
+        },
+    )
+    .await;
+    // The first delivery arrives broken.
+    env.sim.inject(Endpoint::VideoRetrieve, Fault::TruncatedMp4);
+    let _poller = env.studio.start_poller().unwrap();
+    let jobs = env
+        .studio
+        .generate(&t2v("A neon city at night"), 1)
+        .await
+        .unwrap();
+    let done = settle(&env.studio, &[jobs[0].id.clone()]).await;
+    assert_eq!(done[0].state, JobState::Ready, "{:?}", done[0].failure);
+    let log = env.sim.requests();
+    assert!(
+        log.iter().all(|r| r
+            .body
+            .as_ref()
+            .is_none_or(|b| b.get("delete_media_on_completion").is_none())),
+        "the flag is never sent"
+    );
+    let mut completed = false;
+    for _ in 0..100 {
+        completed = env.sim.count(Endpoint::VideoComplete) == 1;
+        if completed {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(completed, "Venice's copy is deleted once ours is saved");
+    let log = env.sim.requests();
+    let last_retrieve = log
+        .iter()
+        .rposition(|r| r.endpoint == Some(Endpoint::VideoRetrieve))
+        .unwrap();
+    let complete = log
+        .iter()
+        .position(|r| r.endpoint == Some(Endpoint::VideoComplete))
+        .unwrap();
+    assert!(complete > last_retrieve);
+}
+
+#[tokio::test]
+async fn with_delete_after_download_off_venices_copy_is_kept() {
+    let env = env_with(
+        sim_config(),
+        EngineConfig {
+            delete_media_on_completion: false,
+            ..engine_config()
+        },
+    )
+    .await;
+    let _poller = env.studio.start_poller().unwrap();
+    let jobs = env
+        .studio
+        .generate(&t2v("A neon city at night"), 1)
+        .await
+        .unwrap();
+    let done = settle(&env.studio, &[jobs[0].id.clone()]).await;
+    assert_eq!(done[0].state, JobState::Ready);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(env.sim.count(Endpoint::VideoComplete), 0);
+    assert!(!env.studio.job(&done[0].id.0).unwrap().venice_copy_deleted);
+}
+
+#[tokio::test]
+async fn dropped_downloads_do_not_count_as_bad_files() {
+    let env = env().await;
+    // Two downloads cut off by the network, then one captive-portal page: none of them is
+    // Venice sending a broken video three times.
+    env.sim
+        .inject_times(Endpoint::VideoRetrieve, Fault::DropMidBody, 2);
+    env.sim.inject(Endpoint::VideoRetrieve, Fault::NotMp4);
+    let _poller = env.studio.start_poller().unwrap();
+    let jobs = env
+        .studio
+        .generate(&t2v("A neon city at night"), 1)
+        .await
+        .unwrap();
+    let done = settle(&env.studio, &[jobs[0].id.clone()]).await;
+    assert_eq!(done[0].state, JobState::Ready, "{:?}", done[0].failure);
+}
+
+#[tokio::test]
+async fn every_engine_of_one_process_counts_against_one_session_budget() {
+    let env = env().await;
+    let again = env.reopen(engine_config());
+    assert_eq!(env.studio.session_id(), again.session_id());
+}
+
+#[tokio::test]
+async fn only_an_outcome_unknown_job_can_be_dismissed() {
+    let env = env_with(
+        venice_sim::SimConfig {
+            job_duration: Duration::from_secs(30),
+            ..sim_config()
+        },
+        engine_config(),
+    )
+    .await;
+    let jobs = env
+        .studio
+        .generate(&t2v("A neon city at night"), 1)
+        .await
+        .unwrap();
+    assert_eq!(jobs[0].state, JobState::Queued);
+    assert!(env.studio.dismiss_unknown(&jobs[0].id).is_err());
+    assert_eq!(
+        env.studio.job(&jobs[0].id.0).unwrap().state,
+        JobState::Queued,
+        "a paid job in flight is not thrown away"
+    );
+}
