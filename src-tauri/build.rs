@@ -15,14 +15,15 @@ const COMMANDS: &[&str] = &[
     "list_jobs",
     "dismiss_job",
     "delete_video",
-    "save_video_as",
     "reveal_video",
     "get_settings",
     "save_settings",
+    "pick_media_dir",
     "balance",
     "check_image",
     "pick_image",
     "save_video_dialog",
+    "drag_video",
 ];
 
 fn main() {

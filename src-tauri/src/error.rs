@@ -40,7 +40,8 @@ pub fn core_code(error: &CoreError) -> ErrorCode {
         CoreError::EmptyTheme
         | CoreError::UnknownModel(_)
         | CoreError::AmbiguousJobId { .. }
-        | CoreError::BadImage { .. } => ErrorCode::InvalidInput,
+        | CoreError::BadImage { .. }
+        | CoreError::BadMediaFolder { .. } => ErrorCode::InvalidInput,
         CoreError::JobNotFound(_) | CoreError::NoVideo(_) => ErrorCode::NotFound,
         // The chat model answered with nothing, or the model list could not be fetched.
         CoreError::EmptyPrompt | CoreError::NoCatalogue => ErrorCode::VeniceUnavailable,

@@ -6,8 +6,10 @@
 //! runs in the real app ([`run`]) and under `tauri::test`'s mock runtime in tests.
 
 pub mod commands;
+pub mod drag;
 pub mod engine;
 pub mod error;
+pub mod folder_dialog;
 pub mod keystore;
 pub mod media_server;
 pub mod notify;
@@ -30,7 +32,6 @@ pub fn builder<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> 
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_drag::init())
         .manage(AppState::new(options))
         .setup(|app| {
             let handle = app.handle();
@@ -63,14 +64,15 @@ pub fn builder<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> 
             commands::studio::list_jobs,
             commands::studio::dismiss_job,
             commands::library::delete_video,
-            commands::library::save_video_as,
             commands::library::reveal_video,
             commands::settings::get_settings,
             commands::settings::save_settings,
+            commands::settings::pick_media_dir,
             commands::settings::balance,
             commands::studio::check_image,
             commands::studio::pick_image,
             commands::library::save_video_dialog,
+            commands::library::drag_video,
         ])
 }
 
@@ -90,6 +92,7 @@ pub fn start<R: Runtime>(app: &tauri::AppHandle<R>) {
     if let Err(e) = tauri::async_runtime::block_on(state.start(app, want)) {
         tracing::error!("the engine did not start: {}", e.message);
     }
+    settings::allow_former_media_dirs(app, &state.options.data_dir);
 }
 
 /// Logs to stderr (`RUST_LOG` filters; default `info`). The key is never logged.

@@ -66,14 +66,16 @@ pub fn start() -> std::io::Result<()> {
     Ok(())
 }
 
-/// The folders the server may read from (replacing the previous ones).
+/// Adds folders the server may read from. Folders are never taken away while the app runs: a
+/// video saved in the media folder before it was changed must keep playing.
 pub fn allow(folders: &[&Path]) {
     let Some(server) = SERVER.get() else { return };
-    let canonical = folders
-        .iter()
-        .filter_map(|f| std::fs::canonicalize(f).ok())
-        .collect();
-    *server.allowed.write().unwrap_or_else(|p| p.into_inner()) = canonical;
+    let mut allowed = server.allowed.write().unwrap_or_else(|p| p.into_inner());
+    for folder in folders.iter().filter_map(|f| std::fs::canonicalize(f).ok()) {
+        if !allowed.contains(&folder) {
+            allowed.push(folder);
+        }
+    }
 }
 
 /// The URL the webview streams `path` from, when the server runs.
@@ -116,6 +118,27 @@ async fn serve(
 mod tests {
     use super::*;
 
+    fn server_base() -> String {
+        SERVER.get().unwrap().base.clone()
+    }
+
+    #[tokio::test]
+    async fn a_new_media_folder_keeps_the_old_ones_playable() {
+        let old = tempfile::tempdir().unwrap();
+        let new = tempfile::tempdir().unwrap();
+        let before = old.path().join("before.mp4");
+        std::fs::write(&before, b"old video").unwrap();
+        start().unwrap();
+        allow(&[old.path()]);
+        allow(&[new.path()]);
+        let answer = reqwest::get(url_for(&before).unwrap()).await.unwrap();
+        assert_eq!(
+            answer.status(),
+            200,
+            "a video saved before the change still plays"
+        );
+    }
+
     #[tokio::test]
     async fn serves_allowed_files_with_ranges_and_nothing_else() {
         let media = tempfile::tempdir().unwrap();
@@ -150,8 +173,25 @@ mod tests {
             403,
             "only the library's folders are served"
         );
-        let sneaky = url_for(&media.path().join("../").join(secret.file_name().unwrap())).unwrap();
-        assert_ne!(http.get(sneaky).send().await.unwrap().status(), 200);
+        // A real file outside the library, asked for the sneaky ways: `../` out of the media
+        // folder, an absolute path, and the same percent-encoded by hand (`%2e%2e%2f`).
+        let escape = media
+            .path()
+            .join("..")
+            .join(other.path().file_name().unwrap())
+            .join("key.json");
+        assert!(escape.is_file(), "the test asks for a file that exists");
+        let encoded_dots = format!(
+            "{}/file?path={}%2F%2e%2e%2F{}%2Fkey.json",
+            server_base(),
+            media.path().to_str().unwrap().replace('/', "%2F"),
+            other.path().file_name().unwrap().to_str().unwrap(),
+        );
+        let absolute = format!("{}/file?path={}", server_base(), secret.display());
+        for sneaky in [url_for(&escape).unwrap(), encoded_dots, absolute] {
+            let answer = http.get(&sneaky).send().await.unwrap();
+            assert_eq!(answer.status(), 403, "{sneaky}");
+        }
         let wrong_token = url.replacen(&SERVER.get().unwrap().token, "not-the-token", 1);
         assert_eq!(http.get(wrong_token).send().await.unwrap().status(), 404);
     }

@@ -56,7 +56,7 @@ fn csp_is_strict() {
 }
 
 #[test]
-fn capabilities_grant_exactly_the_contract_commands_and_the_drag() {
+fn capabilities_grant_exactly_the_contract_commands() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/capabilities/default.json");
     let capability: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("default capability"))
@@ -68,8 +68,41 @@ fn capabilities_grant_exactly_the_contract_commands_and_the_drag() {
             .iter()
             .map(|c| format!("allow-{}", c.replace('_', "-"))),
     );
-    expected.push("drag:allow-start-drag".to_string());
     assert_eq!(capability["permissions"], serde_json::json!(expected));
+}
+
+#[test]
+fn the_contract_holds_only_commands_the_ui_calls() {
+    // What the UI's bridge (its only way to the shell) invokes: `commands::NAME` and any
+    // `"plugin:…|…"` call. A command the UI never calls is surface for nothing.
+    let bridge =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/bridge.rs"))
+            .expect("ui/src/bridge.rs");
+    let code = bridge.split("#[cfg(test)]").next().unwrap_or_default();
+    let called: std::collections::BTreeSet<String> = code
+        .split("commands::")
+        .skip(1)
+        .filter_map(|rest| {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect();
+            (!name.is_empty()).then(|| name.to_lowercase())
+        })
+        .collect();
+    let plugin_calls: Vec<&str> = code
+        .match_indices("\"plugin:")
+        .map(|(i, _)| &code[i..])
+        .collect();
+    assert!(plugin_calls.is_empty(), "the UI calls plugins directly");
+    let contract: std::collections::BTreeSet<String> = studio_api::commands::ALL
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        contract, called,
+        "contract commands vs. the ones ui/src/bridge.rs calls"
+    );
 }
 
 #[test]

@@ -8,6 +8,8 @@ mod common;
 use common::{I2V, T2V, TestApp, form, png};
 use serde_json::json;
 use studio_api::commands;
+use tauri::Manager;
+use venice_studio_lib::folder_dialog::FolderDialogAnswer;
 
 #[test]
 fn every_contract_command_is_registered_and_granted() {
@@ -34,6 +36,8 @@ fn commands_outside_the_capability_are_refused() {
         "plugin:opener|open_url",
         "plugin:dialog|open",
         "plugin:notification|notify",
+        // A drag offers a file to other apps: only library files, through `drag_video`.
+        "plugin:drag|start_drag",
         "no_such_command",
     ] {
         let answer = app.invoke(cmd, json!({}));
@@ -140,22 +144,6 @@ fn demo_mode_makes_a_video_and_the_library_manages_it() {
     assert_eq!(kinds.last().map(String::as_str), Some("ready"), "{kinds:?}");
     assert!(kinds.iter().any(|k| k == "progress"), "{kinds:?}");
 
-    // Save as…: a copy where the UI says (an .mp4 in an existing folder).
-    let copy = app.path("copy.mp4");
-    app.ok(
-        commands::SAVE_VIDEO_AS,
-        json!({"id": id, "destination": copy.to_str().unwrap()}),
-    );
-    assert_eq!(
-        std::fs::metadata(&copy).unwrap().len(),
-        std::fs::metadata(&video).unwrap().len()
-    );
-    let (code, _) = app.err(
-        commands::SAVE_VIDEO_AS,
-        json!({"id": id, "destination": "/etc/passwd"}),
-    );
-    assert_eq!(code, "invalid_input");
-
     // A ready job is not an unknown outcome.
     let (code, _) = app.err(commands::DISMISS_JOB, json!({"id": id}));
     assert_eq!(code, "invalid_input");
@@ -176,6 +164,11 @@ fn demo_mode_makes_a_video_and_the_library_manages_it() {
     );
     let (code, _) = app.err(commands::REVEAL_VIDEO, json!({"id": id}));
     assert_eq!(code, "not_found");
+    let (code, _) = app.err(commands::DRAG_VIDEO, json!({"id": id}));
+    assert_eq!(
+        code, "not_found",
+        "only a file in the library can be dragged out"
+    );
 
     let balance = app.ok(commands::BALANCE, json!({}));
     assert!(balance["usd"].as_f64().unwrap() > 0.0, "{balance}");
@@ -229,15 +222,11 @@ fn settings_persist_and_bad_ones_are_refused() {
     let mut changed = settings.clone();
     changed["default_model"] = json!(T2V);
     changed["budget_total_usd"] = json!(25.0);
-    changed["media_dir"] = json!(app.path("elsewhere").to_str().unwrap());
     changed["delete_after_download"] = json!(true);
     let saved = app.ok(commands::SAVE_SETTINGS, json!({"settings": changed}));
     assert_eq!(saved, changed);
     assert_eq!(app.ok(commands::GET_SETTINGS, json!({})), changed);
-    assert!(
-        app.path("elsewhere").is_dir(),
-        "the media folder is created"
-    );
+    assert!(app.path("media").is_dir(), "the media folder is created");
     assert!(app.path("data/settings.json").is_file());
 }
 
@@ -324,4 +313,88 @@ fn the_key_is_stored_for_the_user_only_and_cleared() {
     let cleared = app.ok(commands::CLEAR_KEY, json!({}));
     assert_eq!(cleared["is_set"], false);
     assert!(!file.exists());
+}
+
+#[test]
+fn the_media_folder_changes_only_through_the_dialog_and_never_to_the_apps_folders() {
+    let sim = tauri::async_runtime::block_on(venice_sim::VeniceSim::start(venice_sim::SimConfig {
+        job_duration: std::time::Duration::from_millis(300),
+        ..venice_sim::SimConfig::default()
+    }))
+    .unwrap();
+    let app = TestApp::with_base_url(false, Some(sim.base_url()));
+    app.ok(commands::SET_KEY, json!({"key": "sk-test-0123456789wxyz"}));
+    let settings = app.ok(commands::GET_SETTINGS, json!({}));
+
+    // The webview cannot widen what it may read by saving a path: not the data folder, not `/`,
+    // not any other folder.
+    for folder in [app.path("data"), "/".into(), app.path("elsewhere")] {
+        let mut widened = settings.clone();
+        widened["media_dir"] = json!(folder.to_str().unwrap());
+        let (code, message) = app.err(commands::SAVE_SETTINGS, json!({"settings": widened}));
+        assert_eq!(code, "invalid_input", "{}: {message}", folder.display());
+        assert!(message.contains("Choose"), "{message}");
+    }
+    assert_eq!(app.ok(commands::GET_SETTINGS, json!({})), settings);
+
+    // A video in the first folder.
+    let prompt = "A neon city at night, rain on the streets";
+    let jobs = app.ok(commands::GENERATE, json!({"form": form(prompt)}));
+    let id = jobs[0]["id"].as_str().unwrap().to_string();
+    let ready = app.wait_settled(&id);
+    assert_eq!(ready["state"], "ready", "{ready}");
+    let old_url = ready["video"]["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{ready}"))
+        .to_string();
+
+    // The dialog (answered here, there is no window system) may not pick the app's own folders.
+    let answer = |folder: Option<std::path::PathBuf>| {
+        *app.app.state::<FolderDialogAnswer>().0.lock().unwrap() = folder;
+    };
+    answer(Some(app.path("data/thumbnails")));
+    let (code, message) = app.err(commands::PICK_MEDIA_DIR, json!({}));
+    assert_eq!(code, "invalid_input");
+    assert!(message.contains("inside the app's own folder"), "{message}");
+    answer(None);
+    assert_eq!(
+        app.ok(commands::PICK_MEDIA_DIR, json!({})),
+        json!(null),
+        "cancelled"
+    );
+
+    answer(Some(app.path("new-media")));
+    let saved = app.ok(commands::PICK_MEDIA_DIR, json!({}));
+    let new_dir = std::fs::canonicalize(app.path("new-media")).unwrap();
+    assert_eq!(saved["media_dir"], new_dir.to_str().unwrap());
+    assert_eq!(app.ok(commands::GET_SETTINGS, json!({})), saved);
+
+    // The video saved before the change still plays, and new ones land in the new folder.
+    let old =
+        tauri::async_runtime::block_on(async { reqwest::get(&old_url).await.unwrap().status() });
+    assert_eq!(old, 200, "{old_url}");
+    let jobs = app.ok(commands::GENERATE, json!({"form": form(prompt)}));
+    let ready = app.wait_settled(jobs[0]["id"].as_str().unwrap());
+    let path = ready["video"]["path"].as_str().unwrap();
+    assert!(path.starts_with(new_dir.to_str().unwrap()), "{path}");
+    let url = ready["video"]["url"].as_str().unwrap().to_string();
+    let new = tauri::async_runtime::block_on(async { reqwest::get(&url).await.unwrap().status() });
+    assert_eq!(new, 200, "{url}");
+}
+
+#[test]
+fn the_balance_rides_out_a_brief_outage() {
+    let sim = tauri::async_runtime::block_on(venice_sim::VeniceSim::start(
+        venice_sim::SimConfig::default(),
+    ))
+    .unwrap();
+    let app = TestApp::with_base_url(false, Some(sim.base_url()));
+    app.ok(commands::SET_KEY, json!({"key": "sk-test-0123456789wxyz"}));
+    sim.inject(
+        venice_sim::Endpoint::BillingBalance,
+        venice_sim::Fault::Unavailable,
+    );
+    let balance = app.ok(commands::BALANCE, json!({}));
+    assert!(balance["usd"].as_f64().unwrap() > 0.0, "{balance}");
+    assert_eq!(sim.pending_faults(venice_sim::Endpoint::BillingBalance), 0);
 }

@@ -87,12 +87,10 @@ fn no_command_event_or_log_line_returns_the_key() {
         json!({"path": image.to_str().unwrap(), "model": I2V}),
     )
     .unwrap();
-    let copy = app.path("copy.mp4");
-    call(
-        commands::SAVE_VIDEO_AS,
-        json!({"id": id, "destination": copy.to_str().unwrap()}),
-    )
-    .unwrap();
+    // The folder dialog answers "cancelled" here (no window system); a drag of no library file
+    // is refused before any window is touched.
+    call(commands::PICK_MEDIA_DIR, json!({})).unwrap();
+    let _ = call(commands::DRAG_VIDEO, json!({"id": "no-such-job"}));
     let settings = call(commands::GET_SETTINGS, json!({})).unwrap();
     call(commands::SAVE_SETTINGS, json!({"settings": settings})).unwrap();
     let _ = call(commands::DISMISS_JOB, json!({"id": id}));

@@ -1,6 +1,6 @@
 //! The only way the UI talks to the shell: typed calls to its commands (`window.__TAURI__.core.invoke`),
 //! job events (`window.__TAURI__.event.listen`), asset URLs for local files (`convertFileSrc`), the
-//! file dialogs and the drag-out. Errors arrive as `studio_api::UiError`. Outside the webview (native
+//! file dialogs and the drag-out (all on the Rust side). Errors arrive as `studio_api::UiError`. Outside the webview (native
 //! tests) every call answers with an "unavailable" error.
 
 use serde::Serialize;
@@ -111,6 +111,12 @@ pub async fn save_settings(settings: &Settings) -> Result<Settings, UiError> {
     call(commands::SAVE_SETTINGS, arg("settings", settings)).await
 }
 
+/// The native folder dialog for the media folder (on the Rust side, which checks and saves the
+/// choice). The saved settings, or `None` when cancelled.
+pub async fn pick_media_dir() -> Result<Option<Settings>, UiError> {
+    call(commands::PICK_MEDIA_DIR, json!({})).await
+}
+
 pub async fn balance() -> Result<BalanceView, UiError> {
     call(commands::BALANCE, json!({})).await
 }
@@ -135,20 +141,11 @@ pub async fn save_video_dialog(id: String) -> Result<Option<String>, UiError> {
     call(commands::SAVE_VIDEO_DIALOG, json!({ "id": id })).await
 }
 
-/// Starts dragging a video file out of the window (tauri-plugin-drag 2.1 `start_drag`): `item`
-/// is the list of absolute paths, `image` the drag icon (a file path, or a PNG data URL when there
-/// is no thumbnail), `onEvent` a Channel the plugin reports the drop on (required by the plugin;
-/// the UI ignores it). The single place to adjust if the plugin's arguments change.
-pub async fn start_drag(path: &str, icon_path: Option<&str>) -> Result<(), UiError> {
-    let image = icon_path.map_or_else(|| DRAG_ICON_PNG.to_string(), str::to_string);
-    let args = json!({ "item": [path], "image": image, "options": { "mode": "copy" } });
-    imp::invoke_with_channel("plugin:drag|start_drag", &args.to_string(), "onEvent")
-        .await
-        .map(|_| ())
+/// Starts dragging a finished video out of the window. The shell looks the file up in the library
+/// by the job's id and starts the native drag itself, so only library files can be dragged.
+pub async fn drag_video(id: String) -> Result<(), UiError> {
+    call(commands::DRAG_VIDEO, json!({ "id": id })).await
 }
-
-/// A 32×32 gold film-frame icon for drags of videos with no thumbnail.
-const DRAG_ICON_PNG: &str = include_str!("drag-icon.b64");
 
 /// The asset-protocol URL of a local file (video or thumbnail) for `<video>`/`<img>`.
 pub fn asset_url(path: &str) -> String {
@@ -191,13 +188,6 @@ mod imp {
 
         #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
         fn listen_js(event: &str, handler: &Function) -> Result<js_sys::Promise, JsValue>;
-
-        /// `window.__TAURI__.core.Channel`: a callback channel a command can answer on.
-        #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"])]
-        type Channel;
-
-        #[wasm_bindgen(constructor, js_namespace = ["window", "__TAURI__", "core"], catch)]
-        fn new() -> Result<Channel, JsValue>;
     }
 
     fn shell_present() -> bool {
@@ -214,29 +204,14 @@ mod imp {
     }
 
     pub async fn invoke_json(cmd: &str, args: &str) -> Result<String, UiError> {
-        invoke_args(cmd, args, None).await
+        invoke_args(cmd, args).await
     }
 
-    /// Like [`invoke_json`], with a fresh `Channel` under `field` in the arguments.
-    pub async fn invoke_with_channel(
-        cmd: &str,
-        args: &str,
-        field: &str,
-    ) -> Result<String, UiError> {
-        invoke_args(cmd, args, Some(field)).await
-    }
-
-    async fn invoke_args(cmd: &str, args: &str, channel: Option<&str>) -> Result<String, UiError> {
+    async fn invoke_args(cmd: &str, args: &str) -> Result<String, UiError> {
         if !shell_present() {
             return Err(UiError::new(ErrorCode::Internal, super::NO_SHELL));
         }
         let args = JSON::parse(args).unwrap_or_else(|_| js_sys::Object::new().into());
-        if let Some(field) = channel {
-            let ch = Channel::new().map_err(|_| {
-                UiError::new(ErrorCode::Internal, "Tauri's Channel is not available.")
-            })?;
-            let _ = Reflect::set(&args, &JsValue::from_str(field), &ch);
-        }
         match invoke(cmd, args).await {
             Ok(value) => Ok(stringify(&value).unwrap_or_else(|| "null".into())),
             Err(err) => {
@@ -335,14 +310,6 @@ mod imp {
     use studio_api::{ErrorCode, UiError};
 
     pub async fn invoke_json(_cmd: &str, _args: &str) -> Result<String, UiError> {
-        Err(UiError::new(ErrorCode::Internal, super::NO_SHELL))
-    }
-
-    pub async fn invoke_with_channel(
-        _cmd: &str,
-        _args: &str,
-        _field: &str,
-    ) -> Result<String, UiError> {
         Err(UiError::new(ErrorCode::Internal, super::NO_SHELL))
     }
 

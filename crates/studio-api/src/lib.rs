@@ -45,14 +45,17 @@ pub mod commands {
     pub const DISMISS_JOB: &str = "dismiss_job";
     /// `{ id: String } -> ()`: removes the video file from the library.
     pub const DELETE_VIDEO: &str = "delete_video";
-    /// `{ id: String, destination: String } -> ()`
-    pub const SAVE_VIDEO_AS: &str = "save_video_as";
     /// `{ id: String } -> ()`
     pub const REVEAL_VIDEO: &str = "reveal_video";
     /// `() -> Settings`
     pub const GET_SETTINGS: &str = "get_settings";
-    /// `{ settings: Settings } -> Settings`
+    /// `{ settings: Settings } -> Settings`: the media folder must stay as it is (refused
+    /// otherwise); it changes only through [`PICK_MEDIA_DIR`].
     pub const SAVE_SETTINGS: &str = "save_settings";
+    /// `() -> Option<Settings>`: the native folder dialog on the Rust side; the picked folder,
+    /// when it neither holds nor sits in the app's own folders, becomes the media folder (folders
+    /// used before stay playable). The saved settings, `None` when cancelled.
+    pub const PICK_MEDIA_DIR: &str = "pick_media_dir";
     /// `() -> BalanceView`
     pub const BALANCE: &str = "balance";
     /// `{ path: String, model: String } -> ImageCheck`
@@ -63,9 +66,12 @@ pub mod commands {
     /// `{ id: String } -> Option<String>`: the native Save dialog on the Rust side (so no path
     /// comes from the webview), then a copy there; the saved path, `None` when cancelled.
     pub const SAVE_VIDEO_DIALOG: &str = "save_video_dialog";
+    /// `{ id: String } -> ()`: starts a native drag of that job's video file (from the library,
+    /// looked up on the Rust side) out of the window.
+    pub const DRAG_VIDEO: &str = "drag_video";
 
     /// Every command, for capability files and tests.
-    pub const ALL: [&str; 19] = [
+    pub const ALL: [&str; 20] = [
         KEY_STATUS,
         SET_KEY,
         CLEAR_KEY,
@@ -77,13 +83,14 @@ pub mod commands {
         LIST_JOBS,
         DISMISS_JOB,
         DELETE_VIDEO,
-        SAVE_VIDEO_AS,
         REVEAL_VIDEO,
         GET_SETTINGS,
         SAVE_SETTINGS,
+        PICK_MEDIA_DIR,
         BALANCE,
         CHECK_IMAGE,
         PICK_IMAGE,
         SAVE_VIDEO_DIALOG,
+        DRAG_VIDEO,
     ];
 }

@@ -1,5 +1,6 @@
 //! The gallery's actions: save a copy (with the native Save dialog on the Rust side), reveal in
-//! the file manager, delete.
+//! the file manager, drag out of the window, delete. The webview names a job; the file's path is
+//! looked up here, so none of these reach a file outside the library.
 
 use std::path::PathBuf;
 
@@ -9,7 +10,7 @@ use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::engine::AppState;
-use crate::error::{from_core, internal, invalid};
+use crate::error::{from_core, internal};
 
 async fn video_path(state: &AppState, id: &str) -> Result<PathBuf, UiError> {
     let (studio, _) = state.studio().await?;
@@ -23,35 +24,6 @@ async fn video_path(state: &AppState, id: &str) -> Result<PathBuf, UiError> {
 pub async fn delete_video(state: State<'_, AppState>, id: String) -> Result<(), UiError> {
     let (studio, _) = state.studio().await?;
     studio.delete_video(&id).map_err(from_core)?;
-    Ok(())
-}
-
-/// Copies the video to a path the UI names. Only `.mp4` files in an existing folder, never over
-/// the library's own file; prefer [`save_video_dialog`], where the path never leaves Rust.
-#[tauri::command]
-pub async fn save_video_as(
-    state: State<'_, AppState>,
-    id: String,
-    destination: String,
-) -> Result<(), UiError> {
-    let destination = PathBuf::from(destination.trim());
-    let is_mp4 = destination
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("mp4"));
-    let folder_exists = destination.parent().is_some_and(|p| p.is_dir());
-    if !destination.is_absolute() || !is_mp4 || !folder_exists {
-        return Err(invalid(
-            "Save the video as an .mp4 file in an existing folder (a full path).",
-        ));
-    }
-    let source = video_path(&state, &id).await?;
-    if source == destination {
-        return Err(invalid(
-            "That is the library's own copy; pick another place.",
-        ));
-    }
-    let (studio, _) = state.studio().await?;
-    studio.save_copy(&id, &destination).map_err(from_core)?;
     Ok(())
 }
 
@@ -108,4 +80,28 @@ pub async fn reveal_video<R: Runtime>(
     app.opener()
         .reveal_item_in_dir(&path)
         .map_err(|e| internal("show the video in the file manager", e))
+}
+
+/// Starts dragging the job's video file out of the window (its thumbnail as the drag image).
+#[tauri::command]
+pub async fn drag_video<R: Runtime>(
+    window: tauri::Window<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<(), UiError> {
+    let (studio, _) = state.studio().await?;
+    let job = studio.job(&id).map_err(from_core)?;
+    let media = job
+        .media
+        .ok_or_else(|| from_core(studio_core::Error::NoVideo(job.id)))?;
+    if !media.path.is_file() {
+        return Err(UiError::new(
+            studio_api::ErrorCode::NotFound,
+            format!(
+                "The video file {} is no longer there.",
+                media.path.display()
+            ),
+        ));
+    }
+    crate::drag::start(&window, media.path, media.thumbnail).await
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
-use tauri::{App, Listener, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Listener, Manager, WebviewWindow, WebviewWindowBuilder};
 use venice_studio_lib::{Options, builder};
 
 pub const T2V: &str = "kling-2.6-pro-text-to-video";
@@ -79,6 +79,11 @@ impl TestApp {
         let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .expect("mock window builds");
+        // No window system here: folder dialogs answer from this (set it before a pick; `None`
+        // is a cancel).
+        app.manage(venice_studio_lib::folder_dialog::FolderDialogAnswer::default());
+        // What `setup` does in the real app (the mock runtime never runs `setup`).
+        venice_studio_lib::media_server::start().expect("the media server starts");
         venice_studio_lib::start(app.handle());
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = events.clone();

@@ -1,5 +1,6 @@
 //! Settings: the key (status and last four only; set or clear), default model, poll interval,
-//! budgets, media folder, delete-after-download, and the Venice balance.
+//! budgets, media folder (chosen in the native folder dialog on the Rust side, never typed),
+//! delete-after-download, and the Venice balance.
 
 use studio_api::{KeyStatus, Settings};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -18,7 +19,6 @@ struct Draft {
     poll: String,
     session: String,
     total: String,
-    media_dir: String,
     delete_after: bool,
 }
 
@@ -30,7 +30,6 @@ impl Draft {
             poll: s.poll_interval_secs.to_string(),
             session: money(s.budget_session_usd),
             total: money(s.budget_total_usd),
-            media_dir: s.media_dir.clone(),
             delete_after: s.delete_after_download,
         }
     }
@@ -57,16 +56,14 @@ impl Draft {
                 )),
             }
         };
-        if self.media_dir.trim().is_empty() {
-            return Err("Choose a media folder.".into());
-        }
         Ok(Settings {
             default_model: (!self.default_model.is_empty()).then(|| self.default_model.clone()),
             chat_model: base.chat_model.clone(),
             poll_interval_secs: poll,
             budget_session_usd: money(&self.session, "session")?,
             budget_total_usd: money(&self.total, "total")?,
-            media_dir: self.media_dir.trim().to_string(),
+            // Changed only through `pick_media_dir`; the shell refuses any other value.
+            media_dir: base.media_dir.clone(),
             delete_after_download: self.delete_after,
         })
     }
@@ -190,6 +187,25 @@ pub fn settings_panel() -> Html {
             }
         })
     };
+    let choose_media = {
+        let (store, message) = (store.clone(), message.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (d, message) = (store.dispatcher(), message.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match bridge::pick_media_dir().await {
+                    Ok(Some(saved)) => {
+                        message.set(Some(Ok(format!(
+                            "New videos will be saved in {}.",
+                            saved.media_dir
+                        ))));
+                        d.dispatch(Action::SettingsLoaded(Ok(saved)));
+                    }
+                    Ok(None) => {}
+                    Err(e) => message.set(Some(Err(e.message))),
+                }
+            });
+        })
+    };
     let save = {
         let (store, draft, message, saving) = (
             store.clone(),
@@ -281,10 +297,15 @@ pub fn settings_panel() -> Html {
                     </div>
                 </div>
                 <div class="field">
-                    <label for="set-media">{ "Media folder" }</label>
-                    <input id="set-media" type="text" spellcheck="false" value={d.media_dir.clone()}
-                           onchange={edit(|d, v| d.media_dir = v)} />
-                    <p class="hint">{ "Where finished videos are saved (applies to new videos)." }</p>
+                    <span class="label" id="set-media-label">{ "Media folder" }</span>
+                    <div class="row">
+                        <code class="path" data-testid="media-dir" aria-labelledby="set-media-label">
+                            { store.settings.ready().map(|s| s.media_dir.clone()).unwrap_or_default() }
+                        </code>
+                        <button type="button" class="btn btn--secondary" data-testid="choose-media-dir"
+                                onclick={choose_media}>{ "Choose…" }</button>
+                    </div>
+                    <p class="hint">{ "Where new videos are saved; videos already saved stay where they are. Not the app's own data or config folder." }</p>
                 </div>
                 <label class="toggle">
                     <input type="checkbox" checked={d.delete_after} onchange={on_delete_after} />

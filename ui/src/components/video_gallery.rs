@@ -43,15 +43,14 @@ pub fn video_gallery() -> Html {
                         let id = id.clone();
                         Callback::from(move |_: MouseEvent| store.dispatch(Action::ShowVideo(id.clone())))
                     };
-                    let video = job.video.clone();
                     let report = report.clone();
+                    let drag_id = id.clone();
                     let on_drag = Callback::from(move |e: MouseEvent| {
                         if e.button() != 0 { return; }
                         e.prevent_default();
-                        let Some(v) = video.clone() else { return };
-                        let report = report.clone();
+                        let (id, report) = (drag_id.clone(), report.clone());
                         wasm_bindgen_futures::spawn_local(async move {
-                            if let Err(e) = bridge::start_drag(&v.path, v.thumbnail.as_deref()).await {
+                            if let Err(e) = bridge::drag_video(id).await {
                                 report.emit(e);
                             }
                         });
