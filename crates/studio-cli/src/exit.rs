@@ -74,7 +74,10 @@ pub fn core_code(error: &CoreError) -> Code {
         | CoreError::UnknownModel(_)
         | CoreError::AmbiguousJobId { .. }
         | CoreError::JobNotFound(_)
-        | CoreError::BadImage { .. } => Code::Usage,
+        | CoreError::BadImage { .. }
+        | CoreError::NotOutcomeUnknown { .. }
+        | CoreError::CannotFetchAgain { .. }
+        | CoreError::SameFile(_) => Code::Usage,
         // Venice is not reachable for the model list, or another studio is busy with the jobs.
         CoreError::NoCatalogue | CoreError::AlreadyRunning(_) => Code::Unavailable,
         _ => Code::Failure,

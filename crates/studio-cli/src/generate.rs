@@ -17,13 +17,14 @@ pub struct GenerateArgs {
     pub count: u32,
     pub budget: Option<f64>,
     pub wait: bool,
+    pub delete_after_download: bool,
 }
 
 pub async fn run(out: Out, args: GenerateArgs) -> Result<Code, Failure> {
     if args.count == 0 || args.count > 20 {
         return Err(Failure::usage("--count must be between 1 and 20"));
     }
-    let studio = session::open(args.budget)?;
+    let studio = session::open_fetching(args.budget, args.delete_after_download)?;
     // Check the request against the model and price it (free) before anything else is asked.
     let probe = args.video.request(
         None,
@@ -64,10 +65,17 @@ pub async fn run(out: Out, args: GenerateArgs) -> Result<Code, Failure> {
 
     let request = args.video.request(theme, prompt);
     let events = studio.subscribe();
-    // With --wait the poller starts before anything is paid for: if another studio is already
-    // working on this ledger, nothing is queued.
+    // With --wait this process brings the videos home, unless another studio (the app, or
+    // `studio resume`) already polls this ledger: then it fetches them, and we watch the ledger.
     let poller = if args.wait {
-        Some(studio.start_poller()?)
+        match studio.start_poller() {
+            Ok(poller) => Some(poller),
+            Err(studio_core::Error::AlreadyRunning(_)) => {
+                out.note("Another studio (the app, or `studio resume`) is fetching videos from this folder; it will bring these home too. Waiting for it…");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        }
     } else {
         None
     };
@@ -76,7 +84,11 @@ pub async fn run(out: Out, args: GenerateArgs) -> Result<Code, Failure> {
         out.line(submitted_line(job));
     }
 
-    let jobs = if poller.is_some() {
+    let jobs = if args.wait {
+        let ids: Vec<_> = jobs.iter().map(|j| j.id.clone()).collect();
+        let _follow = poller
+            .is_none()
+            .then(|| studio.follow_ledger(&ids, std::time::Duration::from_millis(500)));
         progress::wait(&studio, &jobs, events, out).await?
     } else {
         jobs

@@ -98,8 +98,8 @@ fn unknown_advice(job: &JobRecord) -> String {
     )
 }
 
-pub async fn resume(out: Out, wait: bool) -> Result<Code, Failure> {
-    let studio = session::open(None)?;
+pub async fn resume(out: Out, wait: bool, delete_after_download: bool) -> Result<Code, Failure> {
+    let studio = session::open_fetching(None, delete_after_download)?;
     let events = studio.subscribe();
     let _poller = studio.start_poller()?;
     let unknown: Vec<JobRecord> = studio
@@ -178,13 +178,7 @@ pub fn open(out: Out, id: &str, launch: bool) -> Result<Code, Failure> {
 pub fn dismiss(out: Out, id: &str) -> Result<Code, Failure> {
     let studio = session::open_local()?;
     let job = studio.job(id)?;
-    if job.state != JobState::OutcomeUnknown {
-        return Err(Failure::usage(format!(
-            "Job {} is {}; only jobs whose outcome is unknown can be dismissed.",
-            short_id(&job.id.0),
-            job.state
-        )));
-    }
+    // The engine refuses anything but an outcome-unknown job.
     let job = studio.dismiss_unknown(&job.id)?;
     out.line(format!(
         "Dismissed job {}. It stays in `studio jobs` as failed and is never sent again.",
@@ -194,4 +188,43 @@ pub fn dismiss(out: Out, id: &str) -> Result<Code, Failure> {
     doc["job"] = json!(job);
     out.document(doc);
     Ok(Code::Ok)
+}
+
+/// `studio fetch-again ID [--wait]`: a failed job whose video Venice may still hold goes back to
+/// being fetched. Nothing is queued or paid again.
+pub async fn fetch_again(out: Out, id: &str, wait: bool) -> Result<Code, Failure> {
+    let studio = session::open(None)?;
+    let job = studio.job(id)?;
+    let events = studio.subscribe();
+    let poller = match studio.start_poller() {
+        Ok(poller) => Some(poller),
+        Err(studio_core::Error::AlreadyRunning(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let job = studio.fetch_again(&job.id)?;
+    out.line(format!(
+        "Fetching job {} again from Venice (queue id {}); nothing is paid again.",
+        short_id(&job.id.0),
+        job.queue_id.as_deref().unwrap_or("?")
+    ));
+    let jobs = if wait {
+        let _follow = poller.is_none().then(|| {
+            studio.follow_ledger(std::slice::from_ref(&job.id), Duration::from_millis(500))
+        });
+        let done = progress::wait(&studio, std::slice::from_ref(&job), events, out).await?;
+        for job in &done {
+            out.line(result_line(job));
+        }
+        done
+    } else {
+        if poller.is_some() {
+            out.line("`studio resume --wait` brings it home (or the app, when it runs).");
+        }
+        vec![job]
+    };
+    let code = jobs_code(&jobs);
+    let mut doc = ok_fields(code);
+    doc["jobs"] = json!(jobs);
+    out.document(doc);
+    Ok(code)
 }

@@ -103,8 +103,14 @@ enum Command {
         #[arg(long, value_name = "USD")]
         budget: Option<f64>,
         /// Stay until the videos are saved (progress bars), then print their paths and cost.
+        /// With the app running, it waits for the app to bring them home.
         #[arg(long)]
         wait: bool,
+        /// Delete Venice's copy of each video once it is saved here and verified (env
+        /// STUDIO_DELETE_AFTER_DOWNLOAD=1). Without it Venice keeps its copy until it expires, so
+        /// a failed download can be fetched again.
+        #[arg(long)]
+        delete_after_download: bool,
     },
     /// The jobs in the ledger, newest first.
     Jobs,
@@ -113,6 +119,9 @@ enum Command {
         /// Stay until every job is settled.
         #[arg(long)]
         wait: bool,
+        /// Delete Venice's copy of each video once it is saved here and verified.
+        #[arg(long)]
+        delete_after_download: bool,
     },
     /// Print a ready video's path and open it with the system's player.
     Open {
@@ -124,6 +133,15 @@ enum Command {
     },
     /// Settle a job whose outcome is unknown, once you have checked your Venice usage.
     Dismiss { id: String },
+    /// Fetch a failed job's video again from Venice (when Venice may still hold it: it was queued
+    /// and its copy was not deleted). Never queues or pays again.
+    FetchAgain {
+        /// A job id or its first characters.
+        id: String,
+        /// Stay until the video is saved.
+        #[arg(long)]
+        wait: bool,
+    },
     /// Store or remove the Venice API key in the OS keychain.
     Key {
         #[command(subcommand)]
@@ -223,6 +241,7 @@ fn run(cli: Cli) -> Result<Code, Failure> {
                 count,
                 budget,
                 wait,
+                delete_after_download,
             } => {
                 let args = generate::GenerateArgs {
                     theme,
@@ -231,10 +250,15 @@ fn run(cli: Cli) -> Result<Code, Failure> {
                     count,
                     budget,
                     wait,
+                    delete_after_download,
                 };
                 generate::run(out, args).await
             }
-            Command::Resume { wait } => jobs::resume(out, wait).await,
+            Command::Resume {
+                wait,
+                delete_after_download,
+            } => jobs::resume(out, wait, delete_after_download).await,
+            Command::FetchAgain { id, wait } => jobs::fetch_again(out, &id, wait).await,
             Command::Jobs
             | Command::Open { .. }
             | Command::Dismiss { .. }

@@ -157,9 +157,13 @@ pub async fn wait(
     Ok(let_venice_release(studio, jobs).await)
 }
 
-/// The engine tells Venice to delete its copy right after a video is marked ready; give that
-/// call a moment to finish before the process exits (the video is safe either way).
+/// With delete-after-download the engine tells Venice to delete its copy right after a video is
+/// marked ready; give that call a moment to finish before the process exits (the video is safe
+/// either way).
 async fn let_venice_release(studio: &Studio, mut jobs: Vec<JobRecord>) -> Vec<JobRecord> {
+    if !studio.config().delete_media_on_completion {
+        return jobs;
+    }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         let pending = jobs

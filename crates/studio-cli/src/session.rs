@@ -17,6 +17,13 @@ pub const RETRY_MS_ENV: &str = "STUDIO_RETRY_MS";
 pub const TOTAL_BUDGET_ENV: &str = "STUDIO_BUDGET_TOTAL_USD";
 /// The text model that writes prompts.
 pub const CHAT_MODEL_ENV: &str = "STUDIO_CHAT_MODEL";
+/// `1`: delete Venice's copy of each video once it is saved and verified (as
+/// `--delete-after-download`).
+pub const DELETE_AFTER_ENV: &str = "STUDIO_DELETE_AFTER_DOWNLOAD";
+
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"))
+}
 
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok()?.trim().parse().ok()
@@ -52,8 +59,14 @@ pub fn client(key: ApiKey) -> Result<Client, Failure> {
 }
 
 /// The engine settings: budget caps, chat model and the hidden test knobs.
-pub fn engine_config(session_budget: Option<f64>) -> Result<EngineConfig, Failure> {
-    let mut config = EngineConfig::default();
+pub fn engine_config(
+    session_budget: Option<f64>,
+    delete_after_download: bool,
+) -> Result<EngineConfig, Failure> {
+    let mut config = EngineConfig {
+        delete_media_on_completion: delete_after_download || env_flag(DELETE_AFTER_ENV),
+        ..EngineConfig::default()
+    };
     if let Some(ms) = env_u64(POLL_MS_ENV) {
         config.poll_interval = Duration::from_millis(ms.max(10));
     }
@@ -80,8 +93,16 @@ pub fn engine_config(session_budget: Option<f64>) -> Result<EngineConfig, Failur
 
 /// The engine with the user's key (commands that talk to Venice).
 pub fn open(session_budget: Option<f64>) -> Result<Studio, Failure> {
+    open_fetching(session_budget, false)
+}
+
+/// [`open`] for commands that bring videos home, with `--delete-after-download`.
+pub fn open_fetching(
+    session_budget: Option<f64>,
+    delete_after_download: bool,
+) -> Result<Studio, Failure> {
     let found = key::find().map_err(|no| no.failure())?;
-    open_with(found.key, session_budget)
+    open_with(found.key, session_budget, delete_after_download)
 }
 
 /// The engine for commands that only read the ledger: no key needed.
@@ -89,12 +110,17 @@ pub fn open_local() -> Result<Studio, Failure> {
     let key = key::find()
         .map(|f| f.key)
         .unwrap_or_else(|_| ApiKey::new("local-only-no-key"));
-    open_with(key, None)
+    open_with(key, None, false)
 }
 
-fn open_with(key: ApiKey, session_budget: Option<f64>) -> Result<Studio, Failure> {
+fn open_with(
+    key: ApiKey,
+    session_budget: Option<f64>,
+    delete_after_download: bool,
+) -> Result<Studio, Failure> {
     let paths = StudioPaths::for_user()?;
-    let studio = Studio::open(client(key)?, paths, engine_config(session_budget)?)?;
+    let config = engine_config(session_budget, delete_after_download)?;
+    let studio = Studio::open(client(key)?, paths, config)?;
     Ok(studio)
 }
 

@@ -44,7 +44,8 @@ fn assert_resumes_to_ready(env: &Env) {
         1,
         "queued exactly once"
     );
-    assert_eq!(env.sim.count(Endpoint::VideoComplete), 1);
+    // Delete-after-download is off: Venice keeps its copy.
+    assert_eq!(env.sim.count(Endpoint::VideoComplete), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,13 +59,10 @@ async fn killed_while_processing_resumes_without_queueing_again() {
     env.wait_for_job("the job to be processing", Duration::from_secs(20), |job| {
         job["state"] == "processing"
     });
-    // While it runs, a second studio on the same ledger refuses to poll (exit 6) and, with
-    // --wait, refuses before queueing anything.
+    // While it runs, a second studio on the same ledger refuses to poll (exit 6).
     let busy = env.run(&["resume"]);
     assert_eq!(busy.code, 6, "{busy:?}");
     assert!(busy.stderr.contains("already working"), "{}", busy.stderr);
-    let second = env.run(&generate_args());
-    assert_eq!(second.code, 6, "{second:?}");
     assert_eq!(env.sim.count(Endpoint::VideoQueue), 1);
 
     child.kill().expect("SIGKILL");
@@ -125,4 +123,111 @@ async fn killed_while_downloading_resumes_and_leaves_no_partial_file() {
 
     env.poll_ms = 100;
     assert_resumes_to_ready(&env);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generate_wait_while_another_studio_polls_waits_for_it_and_takes_over_when_it_stops() {
+    let env = env_with(SimConfig {
+        job_duration: Duration::from_secs(3),
+        ..SimConfig::default()
+    })
+    .await;
+    // The first studio holds the folder's poller while its job runs...
+    let mut first = env.spawn(&generate_args(), "first");
+    env.wait_for_job(
+        "the first job to be processing",
+        Duration::from_secs(20),
+        |job| job["state"] == "processing",
+    );
+    // ...so the second queues its video and waits on the ledger instead of refusing. The first
+    // exits once its own video is home; the second then takes the poller over.
+    let second = env.run(&{
+        let mut args = vec!["--json"];
+        args.extend(generate_args());
+        args
+    });
+    assert_eq!(second.code, 0, "{second:?}");
+    assert!(
+        second.stderr.contains("Waiting for it"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(
+        second.json()["jobs"][0]["state"],
+        "ready",
+        "{}",
+        second.stdout
+    );
+    assert!(first.wait().unwrap().success());
+    let jobs = env.jobs();
+    assert_eq!(jobs.len(), 2);
+    assert!(jobs.iter().all(|j| j["state"] == "ready"), "{jobs:?}");
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), 2, "each paid once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_after_download_never_sends_the_flag_and_completes_after_the_file_is_saved() {
+    let env = env_with(SimConfig {
+        job_duration: Duration::from_millis(300),
+        ..SimConfig::default()
+    })
+    .await;
+    // The first delivery breaks on the way: Venice's copy must still be there to fetch again.
+    env.sim.inject(Endpoint::VideoRetrieve, Fault::TruncatedMp4);
+    let mut args = generate_args();
+    args.push("--delete-after-download");
+    let run = env.run(&args);
+    assert_eq!(run.code, 0, "{run:?}");
+    let log = env.sim.requests();
+    assert!(
+        log.iter().all(|r| r
+            .body
+            .as_ref()
+            .is_none_or(|b| b.get("delete_media_on_completion").is_none())),
+        "the retrieve never carries the flag"
+    );
+    let last_retrieve = log
+        .iter()
+        .rposition(|r| r.endpoint == Some(Endpoint::VideoRetrieve))
+        .unwrap();
+    let complete = log
+        .iter()
+        .position(|r| r.endpoint == Some(Endpoint::VideoComplete))
+        .expect("Venice's copy is deleted");
+    assert!(complete > last_retrieve, "only after the video was saved");
+
+    // Without the setting (and without STUDIO_DELETE_AFTER_DOWNLOAD) Venice keeps its copy.
+    env.sim.clear_log();
+    let run = env.run(&generate_args());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(env.sim.count(Endpoint::VideoComplete), 0);
+    // The environment variable does what the flag does; with it on, the copy Venice still holds
+    // of the video saved just before is released too.
+    let mut cmd = env.command(&generate_args());
+    cmd.env("STUDIO_DELETE_AFTER_DOWNLOAD", "1");
+    assert_eq!(env.run_cmd(cmd).code, 0);
+    assert_eq!(env.sim.count(Endpoint::VideoComplete), 2);
+    assert!(env.jobs().iter().all(|j| j["venice_copy_deleted"] == true));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_job_can_be_fetched_again_without_paying_again() {
+    let env = env_with(SimConfig {
+        job_duration: Duration::from_millis(300),
+        ..SimConfig::default()
+    })
+    .await;
+    env.sim
+        .inject_times(Endpoint::VideoRetrieve, Fault::NotMp4, 3);
+    let run = env.run(&generate_args());
+    assert_eq!(run.code, 4, "{run:?}");
+    assert_eq!(env.jobs()[0]["state"], "failed");
+    let id = env.jobs()[0]["id"].as_str().unwrap()[..8].to_string();
+    let again = env.run(&["fetch-again", &id, "--wait"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("Ready"), "{}", again.stdout);
+    assert_eq!(env.jobs()[0]["state"], "ready");
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), 1, "never paid twice");
+    // A ready job has nothing to fetch again.
+    assert_eq!(env.run(&["fetch-again", &id]).code, 2);
 }

@@ -19,7 +19,7 @@ pub mod prompt;
 pub use budget::Budget;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use config::{EngineConfig, StudioPaths};
-pub use engine::{GeneratedPrompt, PollerHandle, PriceQuote, Studio};
+pub use engine::{FollowHandle, GeneratedPrompt, PollerHandle, PriceQuote, Studio};
 pub use error::Error;
 pub use events::JobEvent;
 pub use key_store::{KeyStore, Stored};

@@ -220,3 +220,26 @@ async fn only_an_outcome_unknown_job_can_be_dismissed() {
         "a paid job in flight is not thrown away"
     );
 }
+
+#[tokio::test]
+async fn a_job_failed_on_bad_files_can_be_fetched_again_without_paying_again() {
+    let env = env().await;
+    env.sim
+        .inject_times(Endpoint::VideoRetrieve, Fault::NotMp4, 3);
+    let _poller = env.studio.start_poller().unwrap();
+    let jobs = env
+        .studio
+        .generate(&t2v("A neon city at night"), 1)
+        .await
+        .unwrap();
+    let failed = settle(&env.studio, &[jobs[0].id.clone()]).await;
+    assert_eq!(failed[0].state, JobState::Failed);
+
+    let again = env.studio.fetch_again(&jobs[0].id).unwrap();
+    assert_eq!(again.state, JobState::Queued);
+    let done = settle(&env.studio, &[jobs[0].id.clone()]).await;
+    assert_eq!(done[0].state, JobState::Ready, "{:?}", done[0].failure);
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), 1, "never paid twice");
+    // A ready job has nothing to fetch.
+    assert!(env.studio.fetch_again(&jobs[0].id).is_err());
+}

@@ -3,6 +3,7 @@
 
 mod account;
 mod deliver;
+mod follow;
 mod library;
 mod poller;
 mod submit;
@@ -20,6 +21,7 @@ use crate::ledger::{JobId, JobRecord, JobState, Ledger};
 use crate::limiter::VeniceLimits;
 use crate::{Error, prompt};
 
+pub use follow::FollowHandle;
 pub use poller::PollerHandle;
 pub use submit::PriceQuote;
 
