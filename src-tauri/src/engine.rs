@@ -179,6 +179,16 @@ impl AppState {
     /// Stops the running engine (its jobs stay in the ledger) and starts `want`.
     pub async fn start<R: Runtime>(&self, app: &AppHandle<R>, want: Want) -> Result<(), UiError> {
         let mut slot = self.slot.lock().await;
+        // A queue call of the old engine still waiting for Venice records its answer (the queue
+        // id, or that it was refused) before another engine takes the folder. Should the wait run
+        // out, the ledger still hands the job over: the new poller leaves young submissions alone
+        // and picks up whatever the old engine queues afterwards.
+        if let Slot::Running(engine) = &*slot {
+            let studio = engine.studio.clone();
+            if !studio.wait_for_submissions(studio.submission_grace()).await {
+                tracing::warn!("restarting the engine with a queue call still unanswered");
+            }
+        }
         // The old poller must let go of the data folder before a new one takes it.
         *slot = Slot::NoKey;
         let result = match want {
@@ -304,7 +314,7 @@ fn open<R: Runtime>(
 }
 
 fn in_flight(studio: &Studio) -> usize {
-    studio.in_flight().map(|jobs| jobs.len()).unwrap_or(0)
+    studio.in_flight_count().unwrap_or(0)
 }
 
 /// Pushes every job event to the UI (the UI never polls Venice), keeps the tray's count

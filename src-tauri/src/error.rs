@@ -41,7 +41,10 @@ pub fn core_code(error: &CoreError) -> ErrorCode {
         | CoreError::UnknownModel(_)
         | CoreError::AmbiguousJobId { .. }
         | CoreError::BadImage { .. }
-        | CoreError::BadMediaFolder { .. } => ErrorCode::InvalidInput,
+        | CoreError::BadMediaFolder { .. }
+        | CoreError::NotOutcomeUnknown { .. }
+        | CoreError::CannotFetchAgain { .. }
+        | CoreError::SameFile(_) => ErrorCode::InvalidInput,
         CoreError::JobNotFound(_) | CoreError::NoVideo(_) => ErrorCode::NotFound,
         // The chat model answered with nothing, or the model list could not be fetched.
         CoreError::EmptyPrompt | CoreError::NoCatalogue => ErrorCode::VeniceUnavailable,

@@ -63,6 +63,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> 
             commands::studio::generate,
             commands::studio::list_jobs,
             commands::studio::dismiss_job,
+            commands::studio::fetch_again,
             commands::library::delete_video,
             commands::library::reveal_video,
             commands::settings::get_settings,

@@ -70,6 +70,9 @@ pub fn job(record: &JobRecord) -> JobView {
         failure: record.failure.clone(),
         credits_refunded: record.credits_refunded,
         video,
+        can_fetch_again: record.state == studio_core::JobState::Failed
+            && record.queue_id.is_some()
+            && !record.venice_copy_deleted,
     }
 }
 

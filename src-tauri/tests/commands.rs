@@ -398,3 +398,72 @@ fn the_balance_rides_out_a_brief_outage() {
     assert!(balance["usd"].as_f64().unwrap() > 0.0, "{balance}");
     assert_eq!(sim.pending_faults(venice_sim::Endpoint::BillingBalance), 0);
 }
+
+#[test]
+fn a_settings_save_during_a_submission_leaves_the_job_queued_with_its_queue_id() {
+    let sim = tauri::async_runtime::block_on(venice_sim::VeniceSim::start(venice_sim::SimConfig {
+        job_duration: std::time::Duration::from_millis(500),
+        ..venice_sim::SimConfig::default()
+    }))
+    .unwrap();
+    let app = TestApp::with_base_url(false, Some(sim.base_url()));
+    app.ok(commands::SET_KEY, json!({"key": "sk-test-0123456789wxyz"}));
+    let mut settings = app.ok(commands::GET_SETTINGS, json!({}));
+    settings["poll_interval_secs"] = json!(2);
+    app.ok(
+        commands::SAVE_SETTINGS,
+        json!({"settings": settings.clone()}),
+    );
+    let spent_before = app.ok(
+        commands::QUOTE,
+        json!({"form": form("A neon city at night")}),
+    )["spent_session_usd"]
+        .as_f64()
+        .unwrap();
+    // Venice is slow to answer this queue call...
+    sim.inject(
+        venice_sim::Endpoint::VideoQueue,
+        venice_sim::Fault::SlowBody {
+            delay: std::time::Duration::from_millis(1500),
+        },
+    );
+    let generating = std::thread::spawn({
+        let webview = app.webview.clone();
+        move || {
+            common::invoke(
+                &webview,
+                commands::GENERATE,
+                json!({"form": form("A neon city at night")}),
+            )
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while sim.count(venice_sim::Endpoint::VideoQueue) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the queue call never went out"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // ...and meanwhile the user saves the settings, which restarts the engine.
+    settings["poll_interval_secs"] = json!(3);
+    app.ok(commands::SAVE_SETTINGS, json!({"settings": settings}));
+    let jobs = generating.join().unwrap().expect("generate answers");
+    let job = &jobs[0];
+    assert_eq!(job["state"], "queued", "{job}");
+    let id = job["id"].as_str().unwrap().to_string();
+    let done = app.wait_settled(&id);
+    assert_eq!(done["state"], "ready", "{done}");
+    assert_eq!(sim.count(venice_sim::Endpoint::VideoQueue), 1, "paid once");
+    // One budget session for the whole app run: the save did not reset what was spent.
+    let spent_after = app.ok(
+        commands::QUOTE,
+        json!({"form": form("A neon city at night")}),
+    )["spent_session_usd"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        spent_after > spent_before,
+        "{spent_before} -> {spent_after}"
+    );
+}

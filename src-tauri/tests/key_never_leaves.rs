@@ -94,6 +94,7 @@ fn no_command_event_or_log_line_returns_the_key() {
     let settings = call(commands::GET_SETTINGS, json!({})).unwrap();
     call(commands::SAVE_SETTINGS, json!({"settings": settings})).unwrap();
     let _ = call(commands::DISMISS_JOB, json!({"id": id}));
+    let _ = call(commands::FETCH_AGAIN, json!({"id": id}));
     // The dialogs are not opened here (no window system); their argument errors are answers too.
     let _ = call(commands::PICK_IMAGE, json!({}));
     let _ = call(commands::SAVE_VIDEO_DIALOG, json!({}));

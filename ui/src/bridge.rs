@@ -95,6 +95,10 @@ pub async fn dismiss_job(id: String) -> Result<JobView, UiError> {
     call(commands::DISMISS_JOB, json!({ "id": id })).await
 }
 
+pub async fn fetch_again(id: String) -> Result<JobView, UiError> {
+    call(commands::FETCH_AGAIN, json!({ "id": id })).await
+}
+
 pub async fn delete_video(id: String) -> Result<(), UiError> {
     call(commands::DELETE_VIDEO, json!({ "id": id })).await
 }

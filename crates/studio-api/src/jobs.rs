@@ -79,6 +79,10 @@ pub struct JobView {
     pub failure: Option<String>,
     pub credits_refunded: Option<bool>,
     pub video: Option<VideoView>,
+    /// A failed job whose video Venice may still hold: the card offers "Fetch again"
+    /// ([`crate::commands::FETCH_AGAIN`]), which never pays again.
+    #[serde(default)]
+    pub can_fetch_again: bool,
 }
 
 /// Pushed to the UI on [`crate::JOB_EVENT`]; the ledger already has the change.

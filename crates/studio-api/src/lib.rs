@@ -43,6 +43,9 @@ pub mod commands {
     pub const LIST_JOBS: &str = "list_jobs";
     /// `{ id: String } -> JobView`: settles an outcome-unknown job (never resubmits it).
     pub const DISMISS_JOB: &str = "dismiss_job";
+    /// `{ id: String } -> JobView`: a failed job whose video Venice may still hold (it was
+    /// queued, its copy not deleted) is fetched again. Never queued or paid again.
+    pub const FETCH_AGAIN: &str = "fetch_again";
     /// `{ id: String } -> ()`: removes the video file from the library.
     pub const DELETE_VIDEO: &str = "delete_video";
     /// `{ id: String } -> ()`
@@ -71,7 +74,7 @@ pub mod commands {
     pub const DRAG_VIDEO: &str = "drag_video";
 
     /// Every command, for capability files and tests.
-    pub const ALL: [&str; 20] = [
+    pub const ALL: [&str; 21] = [
         KEY_STATUS,
         SET_KEY,
         CLEAR_KEY,
@@ -82,6 +85,7 @@ pub mod commands {
         GENERATE,
         LIST_JOBS,
         DISMISS_JOB,
+        FETCH_AGAIN,
         DELETE_VIDEO,
         REVEAL_VIDEO,
         GET_SETTINGS,

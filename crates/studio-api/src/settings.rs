@@ -20,7 +20,8 @@ pub struct Settings {
     pub budget_total_usd: Option<f64>,
     /// Where finished videos are saved.
     pub media_dir: String,
-    /// Ask Venice to delete its copy as it delivers the video.
+    /// Delete Venice's copy (`/video/complete`) once the video is saved and verified here; off,
+    /// Venice keeps it until it expires, so a failed download can be fetched again.
     pub delete_after_download: bool,
 }
 

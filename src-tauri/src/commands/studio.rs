@@ -73,13 +73,17 @@ pub async fn list_jobs(state: State<'_, AppState>) -> Result<Vec<JobView>, UiErr
 pub async fn dismiss_job(state: State<'_, AppState>, id: String) -> Result<JobView, UiError> {
     let (studio, _) = state.studio().await?;
     let job = studio.job(&id).map_err(from_core)?;
-    if job.state != studio_core::JobState::OutcomeUnknown {
-        return Err(invalid(format!(
-            "Only a job whose outcome is unknown can be dismissed; this one is {}.",
-            job.state
-        )));
-    }
+    // The engine refuses anything but an outcome-unknown job.
     let job = studio.dismiss_unknown(&job.id).map_err(from_core)?;
+    Ok(views::job(&job))
+}
+
+/// "Fetch again" on a failed card: its video may still be on Venice; nothing is paid again.
+#[tauri::command]
+pub async fn fetch_again(state: State<'_, AppState>, id: String) -> Result<JobView, UiError> {
+    let studio = state.studio_for_generate().await?;
+    let job = studio.job(&id).map_err(from_core)?;
+    let job = studio.fetch_again(&job.id).map_err(from_core)?;
     Ok(views::job(&job))
 }
 

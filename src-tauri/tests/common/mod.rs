@@ -109,19 +109,7 @@ impl TestApp {
 
     /// Calls a command as the webview does; `Err` is the error payload.
     pub fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let response = get_ipc_response(
-            &self.webview,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: "tauri://localhost".parse().unwrap(),
-                body: tauri::ipc::InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_owned(),
-            },
-        )?;
-        Ok(response.deserialize::<Value>().unwrap_or(Value::Null))
+        invoke(&self.webview, cmd, args)
     }
 
     pub fn ok(&self, cmd: &str, args: Value) -> Value {
@@ -167,6 +155,27 @@ impl TestApp {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+}
+
+/// Calls a command on `webview` as the page does (usable from another thread: the app is not).
+pub fn invoke(
+    webview: &WebviewWindow<MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    let response = get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_owned(),
+        },
+    )?;
+    Ok(response.deserialize::<Value>().unwrap_or(Value::Null))
 }
 
 pub fn form(prompt: &str) -> Value {

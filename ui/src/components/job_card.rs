@@ -65,6 +65,22 @@ pub fn job_card(props: &Props) -> Html {
         })
     };
 
+    let fetching = use_state(|| false);
+    let fetch_again = {
+        let (store, id, fetching) = (store.clone(), job.id.clone(), fetching.clone());
+        Callback::from(move |_: MouseEvent| {
+            fetching.set(true);
+            let (d, id, fetching) = (store.dispatcher(), id.clone(), fetching.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match bridge::fetch_again(id).await {
+                    Ok(job) => d.dispatch(Action::JobUpdated(job)),
+                    Err(e) => d.dispatch(Action::Error(e)),
+                }
+                fetching.set(false);
+            });
+        })
+    };
+
     let progress_line = if in_flight {
         let eta = match (state, props.download) {
             (JobStateView::Downloading, Some((bytes, Some(total)))) => {
@@ -116,6 +132,13 @@ pub fn job_card(props: &Props) -> Html {
                 <div class="notice notice--error" data-testid="job-failure">
                     <strong>{ job.failure.clone().unwrap_or_else(|| "The job failed.".into()) }</strong>
                     <span>{ failure_advice(job) }</span>
+                    if job.can_fetch_again {
+                        <button class="btn btn--secondary" data-testid="job-fetch-again"
+                                title="Venice may still have this video: fetch it again. Nothing is paid again."
+                                onclick={fetch_again} disabled={*fetching}>
+                            { if *fetching { "Fetching…" } else { "Fetch again (free)" } }
+                        </button>
+                    }
                 </div>
             }
             if state == JobStateView::OutcomeUnknown {

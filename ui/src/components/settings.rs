@@ -310,8 +310,9 @@ pub fn settings_panel() -> Html {
                 <label class="toggle">
                     <input type="checkbox" checked={d.delete_after} onchange={on_delete_after} />
                     <span class="toggle__track" aria-hidden="true"></span>
-                    { "Ask Venice to delete its copy once the video is downloaded" }
+                    { "Delete Venice's copy once the video is saved and checked here" }
                 </label>
+                <p class="hint">{ "Off: Venice keeps its copy until it expires, so a failed download can be fetched again for free." }</p>
                 <div class="row row--end">
                     <button type="submit" class="btn btn--primary" data-testid="settings-save" disabled={*saving}>
                         { if *saving { "Saving…" } else { "Save settings" } }

@@ -46,7 +46,13 @@ impl AppState {
             return;
         };
         match event {
-            JobEventView::Queued { .. } => job.state = JobStateView::Queued,
+            JobEventView::Queued { .. } => {
+                // Also a failed job fetched again: its old failure no longer applies.
+                job.state = JobStateView::Queued;
+                job.failure = None;
+                job.credits_refunded = None;
+                job.can_fetch_again = false;
+            }
             JobEventView::Progress {
                 percent, eta_ms, ..
             } => {

@@ -59,6 +59,7 @@ fn job(id: &str, created: i64) -> JobView {
         failure: None,
         credits_refunded: None,
         video: None,
+        can_fetch_again: false,
     }
 }
 
@@ -558,4 +559,19 @@ fn money_moving_asks_for_a_fresh_price_line() {
         },
     );
     assert_eq!(s.spending_changed, before + 2);
+}
+
+#[test]
+fn a_failed_job_fetched_again_goes_back_in_the_queue_without_its_old_failure() {
+    let mut s = AppState::default();
+    let mut failed = job("j1", 1);
+    failed.state = JobStateView::Failed;
+    failed.failure = Some("Venice kept sending a file that is not a playable video".into());
+    failed.can_fetch_again = true;
+    s.apply(Action::JobsLoaded(Ok(vec![failed])));
+    send(&mut s, JobEventView::Queued { id: "j1".into() });
+    let job = &s.jobs[0];
+    assert_eq!(job.state, JobStateView::Queued);
+    assert_eq!(job.failure, None);
+    assert!(!job.can_fetch_again);
 }
