@@ -1,10 +1,11 @@
-//! The Venice API key: `VENICE_API_KEY` first, else the OS keychain. The key is never printed;
-//! at most its last four characters are shown so the user can tell two keys apart.
+//! The Venice API key: `VENICE_API_KEY` first, else the studio's key store, shared with the app
+//! (the OS keychain where one keeps keys for good, else a user-only file in the data folder). The
+//! key is never printed; at most its last four characters are shown to tell two keys apart.
 
 use std::io::{BufRead, IsTerminal};
 
 use serde_json::json;
-use studio_core::keychain;
+use studio_core::{KeyStore, Stored, StudioPaths, keychain};
 use venice::ApiKey;
 
 use crate::exit::{Code, Failure};
@@ -14,16 +15,23 @@ use crate::output::Out;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
     Env,
-    Keychain,
+    /// The studio's key store (the OS keychain, or the user-only file).
+    Store,
 }
 
 impl Source {
     pub fn describe(self) -> &'static str {
         match self {
             Source::Env => "VENICE_API_KEY",
-            Source::Keychain => "the OS keychain",
+            Source::Store => "the studio's key store (OS keychain or user-only file)",
         }
     }
+}
+
+/// The key store of the user's data folder (the same one the app uses).
+fn store() -> Result<KeyStore, Failure> {
+    let paths = StudioPaths::for_user()?;
+    Ok(KeyStore::new(&paths.data_dir, true))
 }
 
 #[derive(Clone, Debug)]
@@ -66,12 +74,12 @@ impl NoKey {
     }
 }
 
-/// The keychain's own sentence and what to do instead.
+/// The store's own sentence and what to do instead.
 fn advice(error: &studio_core::Error) -> String {
     format!("{error} Set VENICE_API_KEY in the environment instead.")
 }
 
-/// Finds the key: the environment first, then the keychain.
+/// Finds the key: the environment first, then the key store.
 pub fn find() -> Result<FoundKey, NoKey> {
     if let Ok(value) = std::env::var("VENICE_API_KEY") {
         let key = ApiKey::new(value);
@@ -82,16 +90,20 @@ pub fn find() -> Result<FoundKey, NoKey> {
             });
         }
     }
-    match keychain::load() {
+    let loaded = match store() {
+        Ok(store) => store.load().map_err(|e| advice(&e)),
+        Err(failure) => Err(failure.message),
+    };
+    match loaded {
         Ok(Some(key)) => Ok(FoundKey {
             key,
-            source: Source::Keychain,
+            source: Source::Store,
         }),
         Ok(None) => Err(NoKey {
             keychain_note: None,
         }),
-        Err(e) => Err(NoKey {
-            keychain_note: keychain::enabled().then(|| advice(&e)),
+        Err(note) => Err(NoKey {
+            keychain_note: Some(note),
         }),
     }
 }
@@ -115,33 +127,53 @@ pub fn set(out: Out) -> Result<Code, Failure> {
             "No key was entered. Paste your Venice API key (from venice.ai/settings/api).",
         ));
     }
-    keychain::store(&key).map_err(|e| Failure::new(Code::NeedsUser, advice(&e)))?;
+    let stored = store()?
+        .save(&key)
+        .map_err(|e| Failure::new(Code::NeedsUser, advice(&e)))?;
     let found = FoundKey {
         key,
-        source: Source::Keychain,
+        source: Source::Store,
     };
-    out.line(format!(
-        "Saved the Venice API key ({}) in the OS keychain.",
-        found.hint()
-    ));
+    out.line(match stored {
+        Stored::Keychain => format!(
+            "Saved the Venice API key ({}) in the OS keychain.",
+            found.hint()
+        ),
+        Stored::File => format!(
+            "Saved the Venice API key ({}) in a file only you can read (no OS keychain keeps \
+             keys here), in the studio's data folder; the app uses it too.",
+            found.hint()
+        ),
+    });
     if std::env::var_os("VENICE_API_KEY").is_some() {
         out.note(
-            "Note: VENICE_API_KEY is set in this environment and is used before the keychain.",
+            "Note: VENICE_API_KEY is set in this environment and is used before the stored key.",
         );
     }
-    out.document(json!({"ok": true, "stored": true, "key_hint": found.hint()}));
+    let place = match stored {
+        Stored::Keychain => "keychain",
+        Stored::File => "file",
+    };
+    out.document(json!({"ok": true, "stored": true, "where": place, "key_hint": found.hint()}));
     Ok(Code::Ok)
 }
 
-/// `studio key clear`: removes the key from the keychain.
+/// `studio key clear`: removes the key from the keychain and the file.
 pub fn clear(out: Out) -> Result<Code, Failure> {
-    let removed = keychain::delete().map_err(|e| Failure::new(Code::NeedsUser, advice(&e)))?;
-    out.line(if removed {
-        "Removed the Venice API key from the OS keychain."
+    let store = store()?;
+    let had = store
+        .load()
+        .map_err(|e| Failure::new(Code::NeedsUser, advice(&e)))?
+        .is_some();
+    store
+        .clear()
+        .map_err(|e| Failure::new(Code::NeedsUser, advice(&e)))?;
+    out.line(if had {
+        "Removed the stored Venice API key."
     } else {
-        "No Venice API key was stored in the OS keychain."
+        "No Venice API key was stored."
     });
-    out.document(json!({"ok": true, "removed": removed}));
+    out.document(json!({"ok": true, "removed": had}));
     Ok(Code::Ok)
 }
 

@@ -294,7 +294,8 @@ async fn models_prompt_and_key_commands() {
     let empty = env.run(&["prompt", "   "]);
     assert_eq!(empty.code, 2, "{empty:?}");
 
-    // With the keychain switched off, `key set` explains what to do instead (and never echoes).
+    // With no keychain that keeps keys (switched off here, as in containers), `key set` keeps the
+    // key in a file only the user can read, which later commands (and the app) use; never echoed.
     let mut set = env.command(&["key", "set"]);
     set.stdin(std::process::Stdio::piped());
     let mut child = set
@@ -315,6 +316,24 @@ async fn models_prompt_and_key_commands() {
         String::from_utf8_lossy(&out.stderr),
     );
     assert_no_key(&stdout, &stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("VENICE_API_KEY"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("only you can read"), "{stdout}");
+    let file = env.dir.path().join("data/key.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    let mut stored = env.command(&["quote", "--model", T2V, "--duration", "5s"]);
+    stored.env_remove("VENICE_API_KEY");
+    let quoted = env.run_cmd(stored);
+    assert_eq!(quoted.code, 0, "the stored key is used: {quoted:?}");
+    assert_no_key(&quoted.stdout, &quoted.stderr);
+    let cleared = env.run(&["key", "clear"]);
+    assert_eq!(cleared.code, 0, "{cleared:?}");
+    assert!(!file.exists());
+    let mut gone = env.command(&["quote", "--model", T2V, "--duration", "5s"]);
+    gone.env_remove("VENICE_API_KEY");
+    assert_eq!(env.run_cmd(gone).code, 3);
 }
