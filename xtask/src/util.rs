@@ -164,8 +164,11 @@ impl Tally {
     }
 
     /// Runs `cargo test`, streaming its output, and adds up its `test result:` lines. A cargo that
-    /// fails with no failed test (a build error) counts as one failure.
+    /// fails with no failed test (a build error) counts as one failure, and so does every ignored
+    /// (skipped) test: in this run nothing may pass by not running. Tests that skip themselves
+    /// when something is missing see `STUDIO_REQUIRE_ALL_TESTS=1` and fail instead.
     pub fn add_cargo_test(&mut self, mut command: Command) -> XResult<()> {
+        command.env("STUDIO_REQUIRE_ALL_TESTS", "1");
         command.stdout(Stdio::piped());
         let mut child = command
             .spawn()
@@ -178,9 +181,10 @@ impl Tally {
             let _ = writeln!(out, "{line}");
             let _ = out.flush();
             if let Some((passed, failed)) = parse_test_result(&line) {
+                let ignored = parse_ignored(&line);
                 self.passed += passed;
-                self.failed += failed;
-                failed_here += failed;
+                self.failed += failed + ignored;
+                failed_here += failed + ignored;
             }
         }
         let status = child.wait()?;
@@ -205,6 +209,22 @@ impl Tally {
         let _ = std::io::stdout().flush();
         self.failed == 0 && self.failures.is_empty()
     }
+}
+
+/// `test result: ok. 3 passed; 1 failed; 2 ignored; ...` → 2 (a skipped test).
+pub fn parse_ignored(line: &str) -> u64 {
+    let Some(rest) = line.trim().strip_prefix("test result: ") else {
+        return 0;
+    };
+    rest.split(';')
+        .filter_map(|part| {
+            let mut words = part.split_whitespace().rev();
+            match (words.next(), words.next()) {
+                (Some("ignored"), Some(n)) => n.parse().ok(),
+                _ => None,
+            }
+        })
+        .sum()
 }
 
 /// `test result: ok. 3 passed; 1 failed; 0 ignored; ...` → (3, 1).
@@ -245,6 +265,11 @@ mod tests {
             Some((3, 2))
         );
         assert_eq!(parse_test_result("running 3 tests"), None);
+        assert_eq!(
+            parse_ignored("test result: ok. 12 passed; 0 failed; 2 ignored; 0 measured"),
+            2
+        );
+        assert_eq!(parse_ignored("running 3 tests"), 0);
     }
 
     #[test]

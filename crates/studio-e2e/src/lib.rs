@@ -39,11 +39,20 @@ pub struct Config {
     pub shots: PathBuf,
 }
 
+/// Set to `1` by `cargo xtask test`: a test that cannot run fails instead of skipping.
+pub const REQUIRE_ALL_ENV: &str = "STUDIO_REQUIRE_ALL_TESTS";
+
 impl Config {
     /// The configuration, or `None` (after printing why the test is skipped) when
     /// `STUDIO_E2E_APP` is not set.
     pub fn from_env_or_skip(test: &str) -> Option<Self> {
         let Some(app) = std::env::var_os("STUDIO_E2E_APP").filter(|v| !v.is_empty()) else {
+            // In `cargo xtask test` (and so CI) a skipped test is a failure, not a pass.
+            assert!(
+                std::env::var_os(REQUIRE_ALL_ENV).is_none_or(|v| v != "1"),
+                "studio-e2e: {test} cannot run: STUDIO_E2E_APP is not set, and \
+                 {REQUIRE_ALL_ENV}=1 says no test may be skipped"
+            );
             // Straight to stderr, past the test harness's capture, so the skip is seen.
             let _ = writeln!(
                 std::io::stderr(),

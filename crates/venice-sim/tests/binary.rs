@@ -76,10 +76,10 @@ fn fixtures_are_real_videos_of_the_claimed_size() {
         .arg("-version")
         .output()
         .is_ok_and(|o| o.status.success());
-    if !have_ffprobe {
-        eprintln!("note: ffprobe not installed; skipping the real-video check of the fixtures");
-        return;
-    }
+    assert!(
+        have_ffprobe,
+        "ffprobe is needed to check the fixtures are real videos (`cargo xtask setup` installs ffmpeg)"
+    );
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/video");
     let fixtures = venice_sim::fixture_videos();
     assert!(fixtures.len() >= 6);
