@@ -220,7 +220,7 @@ pub fn parse_ignored(line: &str) -> u64 {
         .filter_map(|part| {
             let mut words = part.split_whitespace().rev();
             match (words.next(), words.next()) {
-                (Some("ignored"), Some(n)) => n.parse().ok(),
+                (Some("ignored"), Some(n)) => n.parse::<u64>().ok(),
                 _ => None,
             }
         })
