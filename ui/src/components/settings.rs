@@ -347,7 +347,7 @@ pub fn settings_panel() -> Html {
                             <button type="button" class="btn btn--ghost btn--danger-text" onclick={clear_key}>{ "Clear key" }</button>
                         }
                     </form>
-                    <p class="hint">{ "Stored in your system keychain; this window only ever sees the last four characters." }</p>
+                    <p class="hint">{ "Kept by the app outside this window: in your system keychain, or where none keeps keys, in a file only you can read. This window only ever sees the last four characters." }</p>
                 </section>
                 <section class="settings__section">
                     <h3>{ "Balance" }</h3>

@@ -96,6 +96,8 @@ impl AppState {
                 job.eta_ms = None;
                 job.failure = Some(reason);
                 job.credits_refunded = credits_refunded;
+                // Whether Venice may still hold the video (Fetch again) is the shell's to say.
+                self.jobs_refresh += 1;
             }
             JobEventView::OutcomeUnknown { reason, .. } => {
                 job.state = JobStateView::OutcomeUnknown;
@@ -137,6 +139,9 @@ pub fn state_label(state: JobStateView) -> &'static str {
 
 /// What the user can do about a failed job.
 pub fn failure_advice(job: &JobView) -> &'static str {
+    if job.can_fetch_again {
+        return "Venice may still have this video: Fetch again brings it home without paying again.";
+    }
     match job.credits_refunded {
         Some(true) => {
             "Venice refunded the credits. Adjust the prompt or settings and generate again."

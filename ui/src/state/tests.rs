@@ -575,3 +575,22 @@ fn a_failed_job_fetched_again_goes_back_in_the_queue_without_its_old_failure() {
     assert_eq!(job.failure, None);
     assert!(!job.can_fetch_again);
 }
+
+#[test]
+fn a_failed_event_asks_the_shell_whether_the_video_can_be_fetched_again() {
+    // Only the shell knows whether Venice may still hold the video (a queue id, a copy not
+    // deleted); the card must not miss its Fetch again button.
+    let mut s = main_state();
+    let refresh = s.jobs_refresh;
+    send(
+        &mut s,
+        JobEventView::Failed {
+            id: "new".into(),
+            reason: "Venice kept sending a file that is not a playable video".into(),
+            credits_refunded: None,
+        },
+    );
+    assert_eq!(s.jobs_refresh, refresh + 1);
+    let job = s.jobs.iter().find(|j| j.id == "new").unwrap();
+    assert_eq!(job.state, JobStateView::Failed);
+}
