@@ -1,12 +1,11 @@
 //! Checks that a downloaded video really is one (a video track, a duration, a frame size) and
 //! grabs a thumbnail frame for the library.
 //!
-//! Probing uses Mozilla's `mp4parse` (pure Rust), so verification works without ffmpeg.
+//! Probing uses the client's own MP4 reader (`venice::mp4`, pure Rust), so verification works
+//! without ffmpeg and there is one MP4 reader, not two.
 //! Thumbnails need `ffmpeg` on PATH; without it the job is still ready and the library shows a
 //! placeholder instead of a frame ([`Thumbnail::FfmpegMissing`]).
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -20,40 +19,18 @@ pub struct VideoProbe {
     pub height: u32,
 }
 
-/// Reads duration and frame size from an MP4. A file with no video track, no duration or a zero
-/// frame size is refused: it is not a video the user can watch.
+/// Reads duration and frame size from an MP4, with the same reader that checks downloads as they
+/// stream ([`venice::mp4`]): a file cut short, with no video track, no duration or a zero frame
+/// size is refused: it is not a video the user can watch. Blocking: call it off the async runtime.
 pub fn probe(path: &Path) -> Result<VideoProbe, Error> {
-    let bad = |why: String| Error::BadVideo {
+    let info = venice::mp4::probe_file(path).map_err(|e| Error::BadVideo {
         path: path.to_path_buf(),
-        why,
-    };
-    let file = File::open(path).map_err(|e| bad(e.to_string()))?;
-    let context =
-        mp4parse::read_mp4(&mut BufReader::new(file)).map_err(|e| bad(format!("{e:?}")))?;
-    let track = context
-        .tracks
-        .iter()
-        .find(|t| t.track_type == mp4parse::TrackType::Video)
-        .ok_or_else(|| bad("it has no video track".into()))?;
-    let header = track
-        .tkhd
-        .as_ref()
-        .ok_or_else(|| bad("its video track has no header".into()))?;
-    // tkhd sizes are 16.16 fixed point.
-    let (width, height) = (header.width >> 16, header.height >> 16);
-    let seconds = match (&track.duration, &track.timescale) {
-        (Some(duration), Some(scale)) if scale.0 > 0 => duration.0 as f64 / scale.0 as f64,
-        _ => 0.0,
-    };
-    if width == 0 || height == 0 || seconds <= 0.0 {
-        return Err(bad(format!(
-            "it reports {width}x{height} pixels and {seconds:.2} s"
-        )));
-    }
+        why: e.to_string(),
+    })?;
     Ok(VideoProbe {
-        seconds,
-        width,
-        height,
+        seconds: info.seconds,
+        width: info.width,
+        height: info.height,
     })
 }
 

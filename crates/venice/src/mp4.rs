@@ -1,6 +1,9 @@
-//! A cheap MP4 sanity check: `ftyp` first, top-level boxes tile the file exactly, `moov` present.
+//! The studio's one MP4 reader: `ftyp` first, top-level boxes tile the file exactly, `moov`
+//! present, and from `moov` the video track's frame size and duration ([`Mp4Info`]).
 //!
-//! It is fed bytes as they stream in, so a download can be checked without holding it in memory.
+//! It is fed bytes as they stream in, so a download can be checked without holding it in memory
+//! (only the `moov` box, the index, is kept, up to [`MOOV_LIMIT`]); [`probe_file`] runs it over a
+//! file on disk.
 
 use std::fmt;
 
@@ -20,6 +23,10 @@ pub enum Mp4Error {
     },
     /// No `moov` box: the MP4 cannot be played.
     NoMoov,
+    /// `moov` has no video track with a frame size and a duration.
+    NoVideo(String),
+    /// The file could not be read.
+    Read(String),
 }
 
 impl fmt::Display for Mp4Error {
@@ -39,6 +46,8 @@ impl fmt::Display for Mp4Error {
                 "cut short: box `{box_type}` at byte {offset} runs to byte {box_end} but the file ends at {file_len}"
             ),
             Mp4Error::NoMoov => write!(f, "no `moov` box"),
+            Mp4Error::NoVideo(why) => write!(f, "no playable video track: {why}"),
+            Mp4Error::Read(why) => write!(f, "could not be read: {why}"),
         }
     }
 }
@@ -62,6 +71,21 @@ pub struct BoxWalker {
     /// A box of size 0 runs to the end of the file.
     to_eof: bool,
     error: Option<Mp4Error>,
+    /// The `moov` box's body while it streams past (kept up to [`MOOV_LIMIT`]).
+    moov: Vec<u8>,
+    /// Bytes of `moov`'s body still to come.
+    moov_left: u64,
+}
+
+/// The most of a `moov` box kept for [`BoxWalker::info`]: an index of a few MB for hours of video.
+pub const MOOV_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// What a whole MP4 says about its video track.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mp4Info {
+    pub width: u32,
+    pub height: u32,
+    pub seconds: f64,
 }
 
 fn type_str(b: &[u8]) -> String {
@@ -85,8 +109,13 @@ impl BoxWalker {
     pub fn feed(&mut self, mut chunk: &[u8]) {
         while !chunk.is_empty() && self.error.is_none() && !self.to_eof {
             if self.pos < self.next_box {
-                // Inside a box body: skip.
+                // Inside a box body: skip it, keeping `moov`'s.
                 let skip = (self.next_box - self.pos).min(chunk.len() as u64) as usize;
+                if self.moov_left > 0 {
+                    let keep = (skip as u64).min(self.moov_left) as usize;
+                    self.moov.extend_from_slice(&chunk[..keep]);
+                    self.moov_left -= keep as u64;
+                }
                 self.pos += skip as u64;
                 chunk = &chunk[skip..];
                 continue;
@@ -149,6 +178,10 @@ impl BoxWalker {
             return;
         }
         self.next_box = start.saturating_add(size);
+        if kind == b"moov" && size - header_len <= MOOV_LIMIT {
+            self.moov.clear();
+            self.moov_left = size - header_len;
+        }
     }
 
     /// Checks the whole file has been seen and is a complete MP4.
@@ -183,6 +216,17 @@ impl BoxWalker {
         Ok(())
     }
 
+    /// The video track's frame size and duration, once the whole file passed [`Self::finish`].
+    pub fn info(&self) -> Result<Mp4Info, Mp4Error> {
+        self.finish()?;
+        if self.moov_left > 0 || self.moov.is_empty() {
+            return Err(Mp4Error::NoVideo(
+                "its index (`moov`) is missing or too large".into(),
+            ));
+        }
+        video_track(&self.moov)
+    }
+
     /// Bytes fed so far.
     pub fn len(&self) -> u64 {
         self.pos
@@ -192,6 +236,128 @@ impl BoxWalker {
     pub fn is_empty(&self) -> bool {
         self.pos == 0
     }
+}
+
+/// The child boxes of a box body: (type, body).
+fn children(mut body: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    std::iter::from_fn(move || {
+        if body.len() < 8 {
+            return None;
+        }
+        let small = u32::from_be_bytes([body[0], body[1], body[2], body[3]]) as u64;
+        let (size, header) = match small {
+            1 if body.len() >= 16 => {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&body[8..16]);
+                (u64::from_be_bytes(b), 16)
+            }
+            0 => (body.len() as u64, 8),
+            s => (s, 8),
+        };
+        if size < header || size > body.len() as u64 {
+            return None;
+        }
+        let (this, rest) = body.split_at(size as usize);
+        body = rest;
+        Some((&this[4..8], &this[header as usize..]))
+    })
+}
+
+fn be_u32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn be_u64(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_be_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// The first `trak` whose handler is `vide`, with a frame size (`tkhd`) and a duration (`mdhd`).
+fn video_track(moov: &[u8]) -> Result<Mp4Info, Mp4Error> {
+    let mut seen_video = false;
+    for (kind, trak) in children(moov) {
+        if kind != b"trak" {
+            continue;
+        }
+        let mut size = None;
+        let mut handler = None;
+        let mut duration = None;
+        for (kind, body) in children(trak) {
+            match kind {
+                // version/flags, then fixed fields; width and height (16.16) are its last 8 bytes.
+                b"tkhd" if body.len() >= 8 => {
+                    let end = body.len();
+                    size = Some((be_u32(body, end - 8), be_u32(body, end - 4)));
+                }
+                b"mdia" => {
+                    for (kind, body) in children(body) {
+                        match kind {
+                            b"hdlr" => handler = body.get(8..12).map(<[u8]>::to_vec),
+                            b"mdhd" => {
+                                duration = match body.first() {
+                                    Some(1) => be_u32(body, 20).zip(be_u64(body, 24)),
+                                    Some(0) => {
+                                        be_u32(body, 12).zip(be_u32(body, 16).map(u64::from))
+                                    }
+                                    _ => None,
+                                };
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if handler.as_deref() != Some(b"vide") {
+            continue;
+        }
+        seen_video = true;
+        let (Some((Some(w), Some(h))), Some((scale, units))) = (size, duration) else {
+            continue;
+        };
+        let (width, height) = (w >> 16, h >> 16);
+        let seconds = if scale > 0 {
+            units as f64 / f64::from(scale)
+        } else {
+            0.0
+        };
+        if width > 0 && height > 0 && seconds > 0.0 {
+            return Ok(Mp4Info {
+                width,
+                height,
+                seconds,
+            });
+        }
+        return Err(Mp4Error::NoVideo(format!(
+            "it reports {width}x{height} pixels and {seconds:.2} s"
+        )));
+    }
+    Err(Mp4Error::NoVideo(if seen_video {
+        "its video track has no frame size or duration".into()
+    } else {
+        "it has no video track".into()
+    }))
+}
+
+/// Streams a file on disk through a [`BoxWalker`]: whole, and its video track's size and length.
+pub fn probe_file(path: &std::path::Path) -> Result<Mp4Info, Mp4Error> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| Mp4Error::Read(e.to_string()))?;
+    let mut walker = BoxWalker::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Mp4Error::Read(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        walker.feed(&buf[..n]);
+        if let Some(e) = walker.error() {
+            return Err(e.clone());
+        }
+    }
+    walker.info()
 }
 
 /// True when the bytes carry `ftyp` at byte 4 (the quick "is this an MP4" test).
