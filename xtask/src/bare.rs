@@ -16,7 +16,13 @@ pub fn build(ctx: &Ctx) -> XResult<PathBuf> {
     let started = Instant::now();
     let manifest = ctx.root.join("xtask/bare-window/Cargo.toml");
     ctx.cargo()
-        .args(["build", "--release", "--locked", "--features", "custom-protocol"])
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--features",
+            "custom-protocol",
+        ])
         .arg("--manifest-path")
         .arg(&manifest)
         .arg("--target-dir")
