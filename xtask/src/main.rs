@@ -4,9 +4,12 @@
 // xtask's job is talking to the person at the terminal.
 #![allow(clippy::print_stdout)]
 
+mod bare;
 mod deb;
 mod e2e;
 mod measure;
+mod measure_report;
+mod procs;
 mod setup;
 mod smoke;
 mod util;
@@ -28,7 +31,8 @@ commands:
   bundle     set up and build the Linux installer (.deb) with `tauri build --bundles deb`
   e2e        build the UI and the app, then run only the end-to-end test (faster to iterate)
   deb-smoke  build the .deb, install it with apt-get, start the installed app under Xvfb, remove it
-  measure    build the release app and measure its cold start and idle memory (target/measure.json)
+  measure    build the release app and a bare Tauri window (xtask/bare-window) and measure both side
+             by side: cold start, idle memory, ratios app/bare (target/measure.json)
   setup      only install/check the toolchain (system packages, wasm target, tools, npm)
 ";
 
