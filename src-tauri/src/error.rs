@@ -85,6 +85,16 @@ pub fn internal(what: &str, error: impl std::fmt::Display) -> UiError {
     UiError::new(ErrorCode::Internal, format!("Could not {what}: {error}."))
 }
 
+/// Runs engine work that touches SQLite or files on the blocking pool, not on an async worker.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, CoreError> + Send + 'static,
+) -> Result<T, UiError> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| internal("finish a background task", e))?
+        .map_err(from_core)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::engine::AppState;
-use crate::error::{from_core, internal};
+use crate::error::{blocking, from_core, internal};
 
 async fn video_path(state: &AppState, id: &str) -> Result<PathBuf, UiError> {
     let (studio, _) = state.studio().await?;
@@ -23,7 +23,7 @@ async fn video_path(state: &AppState, id: &str) -> Result<PathBuf, UiError> {
 #[tauri::command]
 pub async fn delete_video(state: State<'_, AppState>, id: String) -> Result<(), UiError> {
     let (studio, _) = state.studio().await?;
-    studio.delete_video(&id).map_err(from_core)?;
+    blocking(move || studio.delete_video(&id)).await?;
     Ok(())
 }
 
@@ -59,8 +59,9 @@ pub async fn save_video_dialog<R: Runtime>(
         destination.set_extension("mp4");
     }
     let (studio, _) = state.studio().await?;
-    studio.save_copy(&id, &destination).map_err(from_core)?;
-    Ok(Some(destination.to_string_lossy().into_owned()))
+    let saved = destination.to_string_lossy().into_owned();
+    blocking(move || studio.save_copy(&id, &destination)).await?;
+    Ok(Some(saved))
 }
 
 /// Shows the video in the system's file manager.

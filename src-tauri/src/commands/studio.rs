@@ -9,7 +9,7 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::engine::AppState;
-use crate::error::{from_core, invalid};
+use crate::error::{blocking, from_core, invalid};
 use crate::views;
 
 #[tauri::command]
@@ -65,7 +65,7 @@ pub async fn generate(
 #[tauri::command]
 pub async fn list_jobs(state: State<'_, AppState>) -> Result<Vec<JobView>, UiError> {
     let (studio, _) = state.studio().await?;
-    let jobs = studio.jobs().map_err(from_core)?;
+    let jobs = blocking(move || studio.jobs()).await?;
     Ok(jobs.iter().map(views::job).collect())
 }
 
@@ -92,8 +92,11 @@ async fn check(state: &AppState, path: &Path, model: &str) -> Result<ImageCheck,
     let catalogue = studio.catalogue(false).await.map_err(from_core)?;
     let model = catalogue
         .get(model)
-        .ok_or_else(|| from_core(studio_core::Error::UnknownModel(model.to_string())))?;
-    Ok(views::image_check(path, Some(model)))
+        .ok_or_else(|| from_core(studio_core::Error::UnknownModel(model.to_string())))?
+        .clone();
+    // Reading the image's head (and a small preview) is file work: off the async workers.
+    let path = path.to_path_buf();
+    blocking(move || Ok(views::image_check(&path, Some(&model)))).await
 }
 
 #[tauri::command]

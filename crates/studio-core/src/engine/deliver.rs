@@ -124,7 +124,7 @@ pub(super) async fn finish(
             let bad_files = schedule.bad_files + 1;
             if bad_files >= MAX_BAD_FILES {
                 let reason = format!("Venice sent a file that is not a playable video ({error}).");
-                return fail(shared, job, reason, None);
+                return fail(shared, job, reason, None).await;
             }
             tracing::warn!(job = %job.id, %error, "downloaded file is not a video; fetching again");
             return Next::Again {
@@ -225,16 +225,17 @@ pub(super) async fn release_venice_copy(shared: &Arc<Shared>, job: &JobRecord) {
     }
 }
 
-/// Marks the job failed and says so.
-pub(super) fn fail(
-    shared: &Shared,
+/// Marks the job failed (off the async workers) and says so.
+pub(super) async fn fail(
+    shared: &Arc<Shared>,
     job: &JobRecord,
     reason: String,
     refunded: Option<bool>,
 ) -> Next {
+    let (id, why) = (job.id.clone(), reason.clone());
     match shared
-        .ledger
-        .mark_failed(&job.id, &reason, refunded, shared.now_ms())
+        .db(move |ledger, now| ledger.mark_failed(&id, &why, refunded, now))
+        .await
     {
         Ok(job) => shared.emit(JobEvent::Failed {
             id: job.id,

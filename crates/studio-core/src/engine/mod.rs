@@ -93,6 +93,18 @@ impl Shared {
     pub fn emit(&self, event: JobEvent) {
         let _ = self.events.send(event);
     }
+
+    /// Runs ledger work (SQLite; a write waits for its fsync) on the blocking pool, never on an
+    /// async worker thread.
+    pub async fn db<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&Ledger, i64) -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        let shared = Arc::clone(self);
+        tokio::task::spawn_blocking(move || work(&shared.ledger, shared.now_ms()))
+            .await
+            .map_err(|_| Error::EngineStopped)?
+    }
 }
 
 impl Studio {

@@ -247,7 +247,7 @@ async fn sleep_until(at: Option<Instant>) {
 
 /// One retrieve for one job, and whatever it leads to.
 async fn poll_once(shared: Arc<Shared>, id: JobId, schedule: Schedule) -> Next {
-    let job = match shared.ledger.get(&id) {
+    let job = match shared.db(move |ledger, _| ledger.get(&id)).await {
         Ok(job) if job.state.is_in_flight() => job,
         _ => return Next::Done,
     };
@@ -293,9 +293,10 @@ async fn poll_once(shared: Arc<Shared>, id: JobId, schedule: Schedule) -> Next {
                 0.0
             };
             let eta_ms = (average_execution_time_ms - execution_duration_ms).max(0.0) as i64;
+            let id = job.id.clone();
             match shared
-                .ledger
-                .record_progress(&job.id, progress, Some(eta_ms), shared.now_ms())
+                .db(move |ledger, now| ledger.record_progress(&id, progress, Some(eta_ms), now))
+                .await
             {
                 Ok(job) => shared.emit(JobEvent::Progress {
                     id: job.id,
@@ -323,7 +324,8 @@ async fn poll_once(shared: Arc<Shared>, id: JobId, schedule: Schedule) -> Next {
                  it cannot be fetched. Contact Venice support with the job's queue id."
                     .into(),
                 None,
-            ),
+            )
+            .await,
         },
     }
 }
@@ -383,7 +385,7 @@ async fn on_error(
             if bad_files >= deliver::MAX_BAD_FILES {
                 let reason =
                     format!("Venice kept sending a file that is not a playable video: {error}");
-                return deliver::fail(shared, job, reason, None);
+                return deliver::fail(shared, job, reason, None).await;
             }
             return Next::Again {
                 after: shared.backoff.backoff(failures),
@@ -411,10 +413,10 @@ async fn on_error(
             } else {
                 error.to_string()
             };
-            deliver::fail(shared, job, reason, error.credits_refunded())
+            deliver::fail(shared, job, reason, error.credits_refunded()).await
         }
         ErrorClass::NeedsUser(UserAction::ChangePrompt) => {
-            deliver::fail(shared, job, error.to_string(), error.credits_refunded())
+            deliver::fail(shared, job, error.to_string(), error.credits_refunded()).await
         }
         ErrorClass::NeedsUser(_) => {
             stalled(shared, job, &error);
@@ -438,7 +440,7 @@ async fn on_error(
         ErrorClass::RetryWithBackoff | ErrorClass::OutcomeUnknown => {
             if server_failures >= MAX_SERVER_FAILURES {
                 let reason = format!("Venice could not generate this video: {error}");
-                return deliver::fail(shared, job, reason, error.credits_refunded());
+                return deliver::fail(shared, job, reason, error.credits_refunded()).await;
             }
             if failures >= STALLED_AFTER {
                 stalled(shared, job, &error);

@@ -67,7 +67,10 @@ impl Studio {
             shared.client.video().quote(&quote_request).await
         })
         .await?;
-        let (spent_session_usd, spent_total_usd) = self.spent_usd()?;
+        let session = shared.session_id.clone();
+        let (spent_session_usd, spent_total_usd) = shared
+            .db(move |ledger, _| Ok((ledger.spent_usd(Some(&session))?, ledger.spent_usd(None)?)))
+            .await?;
         let usd = answer.value.quote;
         let over_budget = shared
             .config
@@ -117,16 +120,19 @@ impl Studio {
         quote: &PriceQuote,
     ) -> Result<JobRecord, Error> {
         let shared = self.shared();
-        let job = shared.ledger.insert_submitting(
-            &shared.session_id,
-            &JobParams {
+        let job = {
+            let session = shared.session_id.clone();
+            let params = JobParams {
                 prompt: request.prompt.trim().to_string(),
                 ..request.clone()
-            },
-            quote.usd,
-            quote.balance_usd,
-            shared.now_ms(),
-        )?;
+            };
+            let (usd, balance) = (quote.usd, quote.balance_usd);
+            shared
+                .db(move |ledger, now| {
+                    ledger.insert_submitting(&session, &params, usd, balance, now)
+                })
+                .await?
+        };
         // Counted until the answer is in the ledger: an engine being replaced waits for it.
         let _submitting = super::Submitting::start(&shared.submitting);
         shared.limits.queue.acquire().await;
@@ -144,14 +150,14 @@ impl Studio {
                 );
                 let queued = answer.value;
                 // A late answer may also settle a job a restart marked outcome-unknown meanwhile.
+                let (id, queue_id, url) = (
+                    job.id.clone(),
+                    queued.queue_id.clone(),
+                    queued.download_url.clone(),
+                );
                 let job = shared
-                    .ledger
-                    .mark_queued(
-                        &job.id,
-                        &queued.queue_id,
-                        queued.download_url.as_deref(),
-                        now,
-                    )
+                    .db(move |ledger, _| ledger.mark_queued(&id, &queue_id, url.as_deref(), now))
+                    .await
                     .inspect_err(|error| {
                         // Venice has the job (and the money); support can recover it from this.
                         tracing::error!(
@@ -175,7 +181,10 @@ impl Studio {
                     "{error} Nothing was sent again. Check your Venice usage before generating this \
                      video again, or dismiss it."
                 );
-                let job = shared.ledger.mark_outcome_unknown(&job.id, &reason, now)?;
+                let (id, why) = (job.id.clone(), reason.clone());
+                let job = shared
+                    .db(move |ledger, _| ledger.mark_outcome_unknown(&id, &why, now))
+                    .await?;
                 shared.emit(JobEvent::OutcomeUnknown {
                     id: job.id.clone(),
                     reason,
@@ -186,7 +195,10 @@ impl Studio {
                 permit.failed();
                 let refunded = error.credits_refunded();
                 let reason = format!("{error} Nothing was charged for this video.");
-                let job = shared.ledger.mark_failed(&job.id, &reason, refunded, now)?;
+                let (id, why) = (job.id.clone(), reason.clone());
+                let job = shared
+                    .db(move |ledger, _| ledger.mark_failed(&id, &why, refunded, now))
+                    .await?;
                 shared.emit(JobEvent::Failed {
                     id: job.id.clone(),
                     reason,
