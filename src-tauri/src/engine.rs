@@ -22,6 +22,10 @@ pub const DEMO_KEY: &str = "demo-key-not-a-secret";
 /// In demo mode jobs take this long, so progress is visible.
 pub const DEMO_JOB: Duration = Duration::from_secs(7);
 
+/// How long an engine restart waits for the old engine's queue calls to be answered; past it the
+/// ledger hands them over (see [`AppState::start`]).
+const RESTART_WAIT: Duration = Duration::from_secs(15);
+
 /// How the app starts; tests point everything at temp folders.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -184,8 +188,8 @@ impl AppState {
         // out, the ledger still hands the job over: the new poller leaves young submissions alone
         // and picks up whatever the old engine queues afterwards.
         if let Slot::Running(engine) = &*slot {
-            let studio = engine.studio.clone();
-            if !studio.wait_for_submissions(studio.submission_grace()).await {
+            // Bounded, so a save never freezes the window for a whole request timeout.
+            if !engine.studio.wait_for_submissions(RESTART_WAIT).await {
                 tracing::warn!("restarting the engine with a queue call still unanswered");
             }
         }
