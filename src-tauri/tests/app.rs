@@ -153,3 +153,15 @@ fn frontend_is_the_trunk_dist() {
         "{before}"
     );
 }
+
+#[test]
+fn the_smoke_test_waits_for_the_line_the_shell_logs_when_the_ui_is_up() {
+    let smoke =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("xtask/src/smoke.rs"))
+            .expect("xtask/src/smoke.rs");
+    let line = venice_studio_lib::commands::key::UI_UP_LOG;
+    assert!(
+        smoke.contains(&format!("const UI_UP_LOG: &str = \"{line}\";")),
+        "xtask's smoke test waits for {line:?}"
+    );
+}

@@ -57,12 +57,41 @@ pub fn start_and_check(ctx: &Ctx, app: &Path, name: &str, env: &[(&str, &str)]) 
         log_path.display()
     );
 
-    let result = check(ctx, &display, &shot, &mut app_process.0);
+    let result = check(ctx, &display, &shot, &mut app_process.0)
+        .and_then(|()| wait_for_ui(&log_path, &mut app_process.0));
     drop(app_process);
     if result.is_err() {
         print_log_tail(name, &log_path);
     }
     result
+}
+
+/// What the shell logs at the UI's first call (src-tauri/src/commands/key.rs, `UI_UP_LOG`).
+const UI_UP_LOG: &str = "the UI is up: its first call reached the shell";
+
+/// 3. The wasm UI runs: the static header in index.html draws before it loads, so the test also
+/// waits for the UI's first call to reach the shell (the app logs it).
+fn wait_for_ui(log_path: &Path, app: &mut Child) -> XResult<()> {
+    let started = Instant::now();
+    loop {
+        if std::fs::read_to_string(log_path).is_ok_and(|log| log.contains(UI_UP_LOG)) {
+            println!(
+                "smoke: the UI called the shell after {:.1}s more",
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(());
+        }
+        if let Some(status) = app.try_wait()? {
+            return Err(format!("the app exited early ({status})").into());
+        }
+        if started.elapsed() > RENDER_TIMEOUT {
+            return Err(format!(
+                "the wasm UI never called the shell within {RENDER_TIMEOUT:?} (no \"{UI_UP_LOG}\" in the log)"
+            )
+            .into());
+        }
+        sleep(Duration::from_millis(200));
+    }
 }
 
 /// The last 20 lines of a log, for a failure message.

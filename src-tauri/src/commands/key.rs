@@ -8,11 +8,17 @@ use venice::ApiKey;
 use crate::engine::{AppState, Want};
 use crate::error::invalid;
 
+/// Logged once, at the UI's first call: the smoke test waits for it (the page's static header
+/// draws before the wasm UI has loaded, so pixels alone do not prove the UI runs).
+pub const UI_UP_LOG: &str = "the UI is up: its first call reached the shell";
+
 #[tauri::command]
 pub async fn key_status<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<KeyStatus, UiError> {
+    static FIRST_CALL: std::sync::Once = std::sync::Once::new();
+    FIRST_CALL.call_once(|| tracing::info!("{UI_UP_LOG}"));
     Ok(state.key_status(&app).await)
 }
 
