@@ -178,23 +178,15 @@ async fn delete_after_download_never_sends_the_flag_and_completes_after_the_file
     args.push("--delete-after-download");
     let run = env.run(&args);
     assert_eq!(run.code, 0, "{run:?}");
-    let log = env.sim.requests();
     assert!(
-        log.iter().all(|r| r
-            .body
-            .as_ref()
-            .is_none_or(|b| b.get("delete_media_on_completion").is_none())),
+        !env.sim.any_body_has("delete_media_on_completion"),
         "the retrieve never carries the flag"
     );
-    let last_retrieve = log
-        .iter()
-        .rposition(|r| r.endpoint == Some(Endpoint::VideoRetrieve))
-        .unwrap();
-    let complete = log
-        .iter()
-        .position(|r| r.endpoint == Some(Endpoint::VideoComplete))
-        .expect("Venice's copy is deleted");
-    assert!(complete > last_retrieve, "only after the video was saved");
+    assert!(
+        env.sim
+            .only_after(Endpoint::VideoComplete, Endpoint::VideoRetrieve),
+        "Venice's copy is deleted, and only after the video was saved"
+    );
 
     // Without the setting (and without STUDIO_DELETE_AFTER_DOWNLOAD) Venice keeps its copy.
     env.sim.clear_log();

@@ -23,6 +23,18 @@ async fn settle_within(
         .map(|r| r.expect("ledger readable"))
 }
 
+/// Runs the poller, queues one video and waits until it is settled.
+async fn one_video(env: &Env) -> (studio_core::PollerHandle, studio_core::JobRecord) {
+    let poller = env.studio.start_poller().expect("the poller starts");
+    let jobs = env
+        .studio
+        .generate(&t2v("A neon city at night"), 1)
+        .await
+        .expect("generate answers");
+    let done = settle(&env.studio, &[jobs[0].id.clone()]).await.remove(0);
+    (poller, done)
+}
+
 #[tokio::test]
 async fn restarting_the_engine_during_a_submission_keeps_the_job_and_its_queue_id() {
     let env = env().await;
@@ -59,8 +71,9 @@ async fn restarting_the_engine_during_a_submission_keeps_the_job_and_its_queue_i
     // The new engine follows the job to the end though it was queued through the old one.
     let done = settle_within(&second, &[jobs[0].id.clone()], 10)
         .await
-        .expect("the running poller brings the video home");
-    assert_eq!(done[0].state, JobState::Ready, "{:?}", done[0].failure);
+        .expect("the running poller brings the video home")
+        .remove(0);
+    assert_eq!(done.state, JobState::Ready, "{:?}", done.failure);
     assert_eq!(env.sim.count(Endpoint::VideoQueue), 1, "never paid twice");
 }
 
@@ -76,8 +89,9 @@ async fn a_job_queued_by_another_process_is_brought_home_by_the_running_poller()
     assert_eq!(jobs[0].state, JobState::Queued);
     let done = settle_within(&app, &[jobs[0].id.clone()], 10)
         .await
-        .expect("the app's poller picks up the CLI's job");
-    assert_eq!(done[0].state, JobState::Ready, "{:?}", done[0].failure);
+        .expect("the app's poller picks up the CLI's job")
+        .remove(0);
+    assert_eq!(done.state, JobState::Ready, "{:?}", done.failure);
 }
 
 #[tokio::test]
@@ -112,20 +126,10 @@ async fn delete_after_download_never_sends_the_flag_and_completes_only_after_the
     .await;
     // The first delivery arrives broken.
     env.sim.inject(Endpoint::VideoRetrieve, Fault::TruncatedMp4);
-    let _poller = env.studio.start_poller().unwrap();
-    let jobs = env
-        .studio
-        .generate(&t2v("A neon city at night"), 1)
-        .await
-        .unwrap();
-    let done = settle(&env.studio, &[jobs[0].id.clone()]).await;
-    assert_eq!(done[0].state, JobState::Ready, "{:?}", done[0].failure);
-    let log = env.sim.requests();
+    let (_poller, done) = one_video(&env).await;
+    assert_eq!(done.state, JobState::Ready, "{:?}", done.failure);
     assert!(
-        log.iter().all(|r| r
-            .body
-            .as_ref()
-            .is_none_or(|b| b.get("delete_media_on_completion").is_none())),
+        !env.sim.any_body_has("delete_media_on_completion"),
         "the flag is never sent"
     );
     let mut completed = false;
@@ -137,16 +141,10 @@ async fn delete_after_download_never_sends_the_flag_and_completes_only_after_the
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(completed, "Venice's copy is deleted once ours is saved");
-    let log = env.sim.requests();
-    let last_retrieve = log
-        .iter()
-        .rposition(|r| r.endpoint == Some(Endpoint::VideoRetrieve))
-        .unwrap();
-    let complete = log
-        .iter()
-        .position(|r| r.endpoint == Some(Endpoint::VideoComplete))
-        .unwrap();
-    assert!(complete > last_retrieve);
+    assert!(
+        env.sim
+            .only_after(Endpoint::VideoComplete, Endpoint::VideoRetrieve)
+    );
 }
 
 #[tokio::test]
@@ -159,17 +157,11 @@ async fn with_delete_after_download_off_venices_copy_is_kept() {
         },
     )
     .await;
-    let _poller = env.studio.start_poller().unwrap();
-    let jobs = env
-        .studio
-        .generate(&t2v("A neon city at night"), 1)
-        .await
-        .unwrap();
-    let done = settle(&env.studio, &[jobs[0].id.clone()]).await;
-    assert_eq!(done[0].state, JobState::Ready);
+    let (_poller, done) = one_video(&env).await;
+    assert_eq!(done.state, JobState::Ready);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(env.sim.count(Endpoint::VideoComplete), 0);
-    assert!(!env.studio.job(&done[0].id.0).unwrap().venice_copy_deleted);
+    assert!(!env.studio.job(&done.id.0).unwrap().venice_copy_deleted);
 }
 
 #[tokio::test]
@@ -180,14 +172,8 @@ async fn dropped_downloads_do_not_count_as_bad_files() {
     env.sim
         .inject_times(Endpoint::VideoRetrieve, Fault::DropMidBody, 2);
     env.sim.inject(Endpoint::VideoRetrieve, Fault::NotMp4);
-    let _poller = env.studio.start_poller().unwrap();
-    let jobs = env
-        .studio
-        .generate(&t2v("A neon city at night"), 1)
-        .await
-        .unwrap();
-    let done = settle(&env.studio, &[jobs[0].id.clone()]).await;
-    assert_eq!(done[0].state, JobState::Ready, "{:?}", done[0].failure);
+    let (_poller, done) = one_video(&env).await;
+    assert_eq!(done.state, JobState::Ready, "{:?}", done.failure);
 }
 
 #[tokio::test]
@@ -226,19 +212,14 @@ async fn a_job_failed_on_bad_files_can_be_fetched_again_without_paying_again() {
     let env = env().await;
     env.sim
         .inject_times(Endpoint::VideoRetrieve, Fault::NotMp4, 3);
-    let _poller = env.studio.start_poller().unwrap();
-    let jobs = env
-        .studio
-        .generate(&t2v("A neon city at night"), 1)
-        .await
-        .unwrap();
-    let failed = settle(&env.studio, &[jobs[0].id.clone()]).await;
-    assert_eq!(failed[0].state, JobState::Failed);
+    let (_poller, failed) = one_video(&env).await;
+    assert_eq!(failed.state, JobState::Failed);
+    let jobs = [failed];
 
     let again = env.studio.fetch_again(&jobs[0].id).unwrap();
     assert_eq!(again.state, JobState::Queued);
-    let done = settle(&env.studio, &[jobs[0].id.clone()]).await;
-    assert_eq!(done[0].state, JobState::Ready, "{:?}", done[0].failure);
+    let done = settle(&env.studio, &[jobs[0].id.clone()]).await.remove(0);
+    assert_eq!(done.state, JobState::Ready, "{:?}", done.failure);
     assert_eq!(env.sim.count(Endpoint::VideoQueue), 1, "never paid twice");
     // A ready job has nothing to fetch.
     assert!(env.studio.fetch_again(&jobs[0].id).is_err());

@@ -168,6 +168,30 @@ impl VeniceSim {
             .count()
     }
 
+    /// Whether any logged request's JSON body carries the top-level `field` (e.g. a flag a client
+    /// must never send).
+    pub fn any_body_has(&self, field: &str) -> bool {
+        self.shared
+            .lock()
+            .log
+            .iter()
+            .any(|r| r.body.as_ref().is_some_and(|b| b.get(field).is_some()))
+    }
+
+    /// Whether `later` was called, and only after the last call to `earlier` (e.g. the copy was
+    /// deleted only after the video was fetched for the last time).
+    pub fn only_after(&self, later: Endpoint, earlier: Endpoint) -> bool {
+        let shared = self.shared.lock();
+        let log = &shared.log;
+        let first_later = log.iter().position(|r| r.endpoint == Some(later));
+        let last_earlier = log.iter().rposition(|r| r.endpoint == Some(earlier));
+        match (first_later, last_earlier) {
+            (Some(l), Some(e)) => l > e,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
+
     /// Forgets the request log.
     pub fn clear_log(&self) {
         self.shared.lock().log.clear();

@@ -212,11 +212,18 @@ async fn download_progress_starts_at_zero_and_ends_at_the_file_size() {
     sim.shutdown().await;
 }
 
-#[tokio::test]
-async fn a_status_poll_that_hangs_gives_up_after_the_request_timeout_not_the_download_timeout() {
+/// A queued job whose next retrieve answer's body is held back by `hold`, polled by a client with a
+/// 300 ms request timeout and a 60 s download timeout. `job` is how long the job takes.
+async fn slow_answer(
+    job: std::time::Duration,
+    hold: std::time::Duration,
+) -> (
+    venice_sim::VeniceSim,
+    Result<venice::ApiResponse<RetrieveOutcome>, venice::Error>,
+) {
     let sim = common::sim_with(venice_sim::SimConfig {
         api_key: Some(common::KEY.into()),
-        job_duration: std::time::Duration::from_secs(30),
+        job_duration: job,
         ..Default::default()
     })
     .await;
@@ -227,20 +234,28 @@ async fn a_status_poll_that_hangs_gives_up_after_the_request_timeout_not_the_dow
     )
     .expect("client");
     let queued = common::queue_t2v(&client).await;
-    // The PROCESSING answer's body is held back for 3 s: a JSON poll, so the short timeout.
     sim.inject(
         Endpoint::VideoRetrieve,
-        venice_sim::Fault::SlowBody {
-            delay: std::time::Duration::from_secs(3),
-        },
+        venice_sim::Fault::SlowBody { delay: hold },
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
-    let err = client
+    let answer = client
         .video()
         .retrieve(&req, &dir.path().join("clip.mp4"))
-        .await
-        .expect_err("the poll gives up");
+        .await;
+    (sim, answer)
+}
+
+#[tokio::test]
+async fn a_status_poll_that_hangs_gives_up_after_the_request_timeout_not_the_download_timeout() {
+    // The PROCESSING answer's body is held back for 3 s: a JSON poll, so the short timeout.
+    let (sim, answer) = slow_answer(
+        std::time::Duration::from_secs(30),
+        std::time::Duration::from_secs(3),
+    )
+    .await;
+    let err = answer.expect_err("the poll gives up");
     assert!(
         matches!(
             err,
@@ -257,34 +272,13 @@ async fn a_status_poll_that_hangs_gives_up_after_the_request_timeout_not_the_dow
 
 #[tokio::test]
 async fn a_slow_video_body_may_take_longer_than_the_request_timeout() {
-    let sim = common::sim_with(venice_sim::SimConfig {
-        api_key: Some(common::KEY.into()),
-        job_duration: std::time::Duration::from_millis(0),
-        ..Default::default()
-    })
-    .await;
-    let client = Client::new(
-        common::config(&sim)
-            .request_timeout(std::time::Duration::from_millis(300))
-            .download_timeout(std::time::Duration::from_secs(60)),
+    // The video's body is held back for 0.9 s: three request timeouts, well within the download's.
+    let (sim, answer) = slow_answer(
+        std::time::Duration::from_millis(0),
+        std::time::Duration::from_millis(900),
     )
-    .expect("client");
-    let queued = common::queue_t2v(&client).await;
-    sim.inject(
-        Endpoint::VideoRetrieve,
-        venice_sim::Fault::SlowBody {
-            delay: std::time::Duration::from_millis(900),
-        },
-    );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let dest = dir.path().join("clip.mp4");
-    let req = RetrieveVideoRequest::new(&queued.model, &queued.queue_id);
-    let done = client
-        .video()
-        .retrieve(&req, &dest)
-        .await
-        .expect("the video arrives")
-        .value;
+    .await;
+    let done = answer.expect("the video arrives").value;
     assert!(matches!(done, RetrieveOutcome::Video(_)), "{done:?}");
     sim.shutdown().await;
 }
