@@ -1,10 +1,22 @@
-//! Song analysis, one small processor per stage (signal → frames → spectrogram → onset activation
-//! → tempo → beats → downbeats → sections). This first stage turns any song file into a mono
-//! stream of samples at the analysis rate, in chunks, so memory follows the analysis, not the file.
+//! Song analysis as a pipeline of small, named processors, each testable alone (after aubio and
+//! madmom): decode (signal) → spectrogram (frames, log-filtered bands) → onset (spectral flux) →
+//! tempo (autocorrelation with a prior) → beats (dynamic programme) → downbeats (meter and bar
+//! phase) → sections (novelty over bars), plus the waveform the app draws. Pure computation: no
+//! Venice, jobs or UI. Samples stream through; memory follows the analysis, not the file.
 
+mod analysis;
+mod beats;
 mod decode;
+mod downbeats;
 mod error;
+mod onset;
 mod priming;
+mod sections;
+mod spectrogram;
+mod tempo;
+mod waveform;
 
+pub use analysis::{Analysis, TempoPoint, analyze, analyze_samples, frame_seconds};
 pub use decode::{ANALYSIS_RATE, DecodeOptions, MAX_SECONDS, SongInfo, Tags, decode};
 pub use error::Error;
+pub use sections::Section;
