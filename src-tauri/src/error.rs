@@ -44,7 +44,8 @@ pub fn core_code(error: &CoreError) -> ErrorCode {
         | CoreError::BadMediaFolder { .. }
         | CoreError::NotOutcomeUnknown { .. }
         | CoreError::CannotFetchAgain { .. }
-        | CoreError::SameFile(_) => ErrorCode::InvalidInput,
+        | CoreError::SameFile(_)
+        | CoreError::Song(_) => ErrorCode::InvalidInput,
         CoreError::JobNotFound(_) | CoreError::NoVideo(_) => ErrorCode::NotFound,
         // The chat model answered with nothing, or the model list could not be fetched.
         CoreError::EmptyPrompt | CoreError::NoCatalogue => ErrorCode::VeniceUnavailable,

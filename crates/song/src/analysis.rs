@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::beats;
 use crate::decode::{DecodeOptions, Tags, decode};
@@ -23,14 +23,14 @@ const COARSE: usize = 4;
 const TEMPO_CHANGE: f64 = 0.04;
 
 /// One point of the tempo curve.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TempoPoint {
     pub time_s: f64,
     pub bpm: f64,
 }
 
 /// Everything the studio knows about a song.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     pub duration_s: f64,
     pub tempo_bpm: f64,

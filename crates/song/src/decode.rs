@@ -6,7 +6,7 @@ use std::fs::File;
 use std::path::Path;
 
 use rubato::{FftFixedIn, Resampler};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use symphonia::core::audio::SampleBuffer;
 use symphonia::core::codecs::{CODEC_TYPE_AAC, CODEC_TYPE_NULL, DecoderOptions};
 use symphonia::core::errors::Error as SymphoniaError;
@@ -45,7 +45,7 @@ impl Default for DecodeOptions {
 }
 
 /// The song's tags, where the file has them.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tags {
     pub title: Option<String>,
     pub artist: Option<String>,

@@ -3,7 +3,7 @@
 //! least four bars apart; sections that sound alike share a letter (A, B, C…), and a role (intro,
 //! verse, chorus, bridge, outro) where the shape of the song makes it clear.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Half the checkerboard kernel, in bars.
 const KERNEL_BARS: usize = 4;
@@ -11,7 +11,7 @@ const KERNEL_BARS: usize = 4;
 const MIN_BARS: usize = 4;
 
 /// One section of the song.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Section {
     pub start_s: f64,
     pub end_s: f64,

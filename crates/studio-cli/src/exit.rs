@@ -77,7 +77,8 @@ pub fn core_code(error: &CoreError) -> Code {
         | CoreError::BadImage { .. }
         | CoreError::NotOutcomeUnknown { .. }
         | CoreError::CannotFetchAgain { .. }
-        | CoreError::SameFile(_) => Code::Usage,
+        | CoreError::SameFile(_)
+        | CoreError::Song(_) => Code::Usage,
         // Venice is not reachable for the model list, or another studio is busy with the jobs.
         CoreError::NoCatalogue | CoreError::AlreadyRunning(_) => Code::Unavailable,
         _ => Code::Failure,

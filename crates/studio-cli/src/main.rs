@@ -10,6 +10,7 @@ mod key;
 mod output;
 mod progress;
 mod session;
+mod song;
 
 use std::path::PathBuf;
 
@@ -147,6 +148,21 @@ enum Command {
         #[command(subcommand)]
         action: KeyAction,
     },
+    /// Songs: tempo, beats, bars and sections.
+    Song {
+        #[command(subcommand)]
+        action: SongAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SongAction {
+    /// Analyse a song file (MP3, WAV, FLAC, Ogg Vorbis, M4A): duration, tempo, meter, bars and a
+    /// section table; `--json` prints one object with beats, downbeats and sections in seconds.
+    Analyze {
+        /// The song file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,6 +227,9 @@ fn run(cli: Cli) -> Result<Code, Failure> {
         Command::Jobs => return jobs::list(out),
         Command::Open { id, no_launch } => return jobs::open(out, &id, !no_launch),
         Command::Dismiss { id } => return jobs::dismiss(out, &id),
+        Command::Song {
+            action: SongAction::Analyze { file },
+        } => return song::analyze(out, &file),
         _ => {}
     }
     let runtime = session::runtime()?;
@@ -262,6 +281,7 @@ fn run(cli: Cli) -> Result<Code, Failure> {
             Command::Jobs
             | Command::Open { .. }
             | Command::Dismiss { .. }
+            | Command::Song { .. }
             | Command::Key { .. } => Ok(Code::Ok),
         }
     })

@@ -53,6 +53,9 @@ pub enum Error {
     BadImage { path: PathBuf, why: String },
     #[error(transparent)]
     Venice(#[from] venice::Error),
+    /// A song file that cannot be analysed; the text names the file and what to do.
+    #[error(transparent)]
+    Song(#[from] song::Error),
     #[error("{0}")]
     Refused(String),
     #[error("no video model called {0}; `studio models` lists them")]

@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod limiter;
 pub mod media;
 pub mod prompt;
+pub mod songs;
 
 pub use budget::Budget;
 pub use clock::{Clock, FakeClock, SystemClock};
