@@ -158,6 +158,7 @@ def main():
     parser.add_argument("--studio", default="target/release/studio")
     parser.add_argument("--out", default="target/bench/song")
     parser.add_argument("--limit", type=int, default=0, help="only the first N songs")
+    parser.add_argument("--no-memory", action="store_true", help="skip the 60-minute memory run")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     env = dict(os.environ, STUDIO_DATA_DIR=os.path.join(args.out, "studio-data"))
@@ -211,6 +212,9 @@ def main():
 
     # Peak memory on a 60-minute song.
     long_wav = os.path.join(args.out, "sixty-minutes.flac")
+    if args.no_memory:
+        print(report)
+        return
     if not os.path.exists(long_wav):
         listing = os.path.join(args.out, "concat.txt")
         wavs = [os.path.join(args.out, os.path.splitext(os.path.basename(m))[0] + ".wav") for m in midis]
