@@ -19,6 +19,8 @@ use crate::{Error, SongInfo};
 
 /// Frames averaged into one row of the coarse spectrogram kept for bars and downbeats.
 const COARSE: usize = 4;
+/// How much extra the low bands' onsets count for tempo and beats.
+const LOW_WEIGHT: f32 = 1.0;
 /// A tempo curve is reported when the local tempo strays more than this from the song's.
 const TEMPO_CHANGE: f64 = 0.04;
 
@@ -179,7 +181,15 @@ impl Analyzer {
         };
 
         // Tempo: the song's, and the local one when it changes.
-        let activation = above_local_mean(&self.activation, (fps * 0.5) as usize);
+        // The beat is carried by the low end (kick, bass) more than by off-beat chords: the low
+        // bands' flux counts LOW_WEIGHT times extra.
+        let combined: Vec<f32> = self
+            .activation
+            .iter()
+            .zip(&self.low_activation)
+            .map(|(all, low)| all + LOW_WEIGHT * low)
+            .collect();
+        let activation = above_local_mean(&combined, (fps * 0.5) as usize);
         let Some(global) = tempo::estimate(&activation, fps) else {
             return empty(0.0);
         };

@@ -88,15 +88,16 @@ fn local_score(activation: &[f32], period: f64) -> Vec<f64> {
         .collect()
 }
 
-/// Drops leading and trailing beats whose onset strength is under half the beats' RMS: beats the
-/// period would put into silence.
+/// Drops leading and trailing beats whose onset strength is under a seventh of the beats' RMS:
+/// beats the period would put into silence, but not those of a quiet intro (librosa's half of the
+/// RMS drops a whole quiet first section when the rest of the song is loud).
 fn trim(beats: &[usize], local: &[f64]) -> Vec<usize> {
     if beats.is_empty() {
         return Vec::new();
     }
     let strength: Vec<f64> = beats.iter().map(|b| local[*b]).collect();
     let rms = (strength.iter().map(|s| s * s).sum::<f64>() / strength.len() as f64).sqrt();
-    let threshold = 0.5 * rms;
+    let threshold = rms / 7.0;
     let first = strength.iter().position(|s| *s >= threshold).unwrap_or(0);
     let last = strength
         .iter()

@@ -252,7 +252,14 @@ fn a_louder_section_with_other_instruments_starts_on_its_bar() {
     drums(&mut song, &beats[64..], 4, 0.8, &mut Noise(3));
     let found = analyze_samples(&song, RATE);
     assert_tempo(&found, bpm, "two sections");
-    assert!(found.sections.len() >= 2, "{:?}", found.sections);
+    assert!(
+        found.sections.len() >= 2,
+        "{:?} ({} beats, {} bars of {})",
+        found.sections,
+        found.beats.len(),
+        found.downbeats.len(),
+        found.beats_per_bar
+    );
     let boundary = found
         .sections
         .iter()
