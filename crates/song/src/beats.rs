@@ -67,24 +67,9 @@ fn local_score(activation: &[f32], period: f64) -> Vec<f64> {
         .sum::<f64>()
         / n as f64;
     let std = var.sqrt().max(1e-9);
-    let sigma = (period / 32.0).max(0.5);
-    let radius = (sigma * 3.0).ceil() as isize;
-    let kernel: Vec<f64> = (-radius..=radius)
-        .map(|i| (-0.5 * (i as f64 / sigma).powi(2)).exp())
-        .collect();
-    (0..n as isize)
-        .map(|t| {
-            kernel
-                .iter()
-                .enumerate()
-                .filter_map(|(k, w)| {
-                    let i = t + k as isize - radius;
-                    (0..n as isize)
-                        .contains(&i)
-                        .then(|| w * f64::from(activation[i as usize]) / std)
-                })
-                .sum()
-        })
+    crate::tempo::smooth(activation, (period / 32.0).max(0.5))
+        .into_iter()
+        .map(|v| f64::from(v) / std)
         .collect()
 }
 

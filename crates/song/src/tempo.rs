@@ -98,8 +98,8 @@ pub fn curve(activation: &[f32], fps: f64, window_s: f64, hop_s: f64) -> Vec<(f6
     points
 }
 
-/// A Gaussian blur of `sigma` frames.
-fn smooth(values: &[f32], sigma: f64) -> Vec<f32> {
+/// A Gaussian blur of `sigma` frames (also the beat tracker's local score).
+pub(crate) fn smooth(values: &[f32], sigma: f64) -> Vec<f32> {
     let radius = (3.0 * sigma).ceil() as isize;
     let kernel: Vec<f64> = (-radius..=radius)
         .map(|i| (-0.5 * (i as f64 / sigma).powi(2)).exp())
