@@ -12,7 +12,7 @@ use crate::decode::{DecodeOptions, Tags, decode};
 use crate::downbeats::{BeatAccent, meter};
 use crate::onset::{SpectralFlux, above_local_mean};
 use crate::sections::{Bar, Section, sections};
-use crate::spectrogram::{Framer, HOP, Spectrogram, fps, onset_latency_s};
+use crate::spectrogram::{Framer, Spectrogram, fps, onset_latency_s};
 use crate::tempo::{self, Tempo};
 use crate::waveform::Waveform;
 use crate::{Error, SongInfo};
@@ -399,9 +399,4 @@ fn interpolate_period(curve: &[(f64, Tempo)], time: f64) -> f64 {
         }
         None => curve.last().map_or(1.0, |(_, t)| t.period),
     }
-}
-
-/// Frames → seconds at the analysis hop (for callers that keep frames).
-pub fn frame_seconds(frame: usize, rate: u32) -> f64 {
-    (frame * HOP) as f64 / f64::from(rate)
 }

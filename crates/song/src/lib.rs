@@ -16,7 +16,7 @@ mod spectrogram;
 mod tempo;
 mod waveform;
 
-pub use analysis::{Analysis, TempoPoint, analyze, analyze_samples, frame_seconds};
+pub use analysis::{Analysis, TempoPoint, analyze, analyze_samples};
 pub use decode::{ANALYSIS_RATE, DecodeOptions, MAX_SECONDS, SongInfo, Tags, decode};
 pub use error::Error;
 pub use sections::Section;

@@ -224,3 +224,45 @@ async fn a_job_failed_on_bad_files_can_be_fetched_again_without_paying_again() {
     // A ready job has nothing to fetch.
     assert!(env.studio.fetch_again(&jobs[0].id).is_err());
 }
+
+#[tokio::test]
+async fn a_submission_cut_off_by_a_killed_process_becomes_unknown_and_is_never_sent_again() {
+    let env = env().await;
+    // A process wrote this job and died in its queue call long ago; another is queueing now.
+    let ledger = studio_core::Ledger::open(&env.studio.paths().ledger()).expect("ledger");
+    let params = t2v("A neon city at night");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let grace = env.studio.submission_grace().as_millis() as i64;
+    let killed = ledger
+        .insert_submitting(
+            env.studio.session_id(),
+            &params,
+            0.35,
+            None,
+            now - grace - 1_000,
+        )
+        .unwrap();
+    let live = ledger
+        .insert_submitting(env.studio.session_id(), &params, 0.35, None, now)
+        .unwrap();
+    let _poller = env.studio.start_poller().unwrap();
+    let done = settle_within(&env.studio, std::slice::from_ref(&killed.id), 10)
+        .await
+        .expect("the sweep settles the killed submission")
+        .remove(0);
+    assert_eq!(done.state, JobState::OutcomeUnknown, "{:?}", done.failure);
+    assert_eq!(
+        env.studio.job(&live.id.0).unwrap().state,
+        JobState::Submitting,
+        "a submission still within its timeouts is left to its process"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        env.sim.count(Endpoint::VideoQueue),
+        0,
+        "nothing is sent again"
+    );
+}

@@ -168,18 +168,14 @@ pub(super) async fn finish(
         thumbnail: thumbnail.path().map(Path::to_path_buf),
     };
     let recorded = {
-        let (shared, id, info) = (Arc::clone(shared), job.id.clone(), info.clone());
-        tokio::task::spawn_blocking(move || shared.ledger.mark_ready(&id, &info, shared.now_ms()))
+        let (id, info) = (job.id.clone(), info.clone());
+        shared
+            .db(move |ledger, now| ledger.mark_ready(&id, &info, now))
             .await
     };
     let ready = match recorded {
-        Ok(Ok(ready)) => ready,
-        outcome => {
-            let error = match outcome {
-                Ok(Err(e)) => e.to_string(),
-                Err(e) => e.to_string(),
-                Ok(Ok(_)) => String::new(),
-            };
+        Ok(ready) => ready,
+        Err(error) => {
             tracing::error!(job = %job.id, %error, "could not record the saved video");
             return Next::Again {
                 after: shared.config.poll_interval,

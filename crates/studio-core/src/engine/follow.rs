@@ -37,15 +37,15 @@ impl Studio {
                 if poller.is_none() {
                     poller = studio.start_poller().ok();
                 }
-                let read = {
-                    let (shared, ids) = (Arc::clone(&shared), ids.clone());
-                    tokio::task::spawn_blocking(move || {
-                        ids.iter()
-                            .filter_map(|id| shared.ledger.get(id).ok())
-                            .collect::<Vec<_>>()
+                let ids = ids.clone();
+                let read = shared
+                    .db(move |ledger, _| {
+                        Ok(ids
+                            .iter()
+                            .filter_map(|id| ledger.get(id).ok())
+                            .collect::<Vec<_>>())
                     })
-                    .await
-                };
+                    .await;
                 let Ok(jobs) = read else { return };
                 let mut open = 0;
                 for job in jobs {

@@ -118,20 +118,15 @@ struct Sweep {
 
 /// Reads the ledger off the async workers (SQLite blocks).
 async fn sweep(shared: &Arc<Shared>, grace: Duration) -> Result<Sweep, Error> {
-    let shared = Arc::clone(shared);
-    tokio::task::spawn_blocking(move || {
-        let grace_ms = i64::try_from(grace.as_millis()).unwrap_or(i64::MAX);
-        let recovered = shared
-            .ledger
-            .recover_stale_submissions(shared.now_ms(), grace_ms)?;
-        let in_flight = shared.ledger.in_flight()?;
-        Ok(Sweep {
-            recovered,
-            in_flight,
+    let grace_ms = i64::try_from(grace.as_millis()).unwrap_or(i64::MAX);
+    shared
+        .db(move |ledger, now| {
+            Ok(Sweep {
+                recovered: ledger.recover_stale_submissions(now, grace_ms)?,
+                in_flight: ledger.in_flight()?,
+            })
         })
-    })
-    .await
-    .map_err(|_| Error::EngineStopped)?
+        .await
 }
 
 fn lock_data_dir(shared: &Shared) -> Result<std::fs::File, Error> {
