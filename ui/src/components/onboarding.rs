@@ -81,8 +81,9 @@ pub fn onboarding() -> Html {
                         </button>
                     </div>
                     <p class="hint">
-                        { "The key is stored in your system keychain and stays on the app's Rust side: \
-                           this window never sees it again, only its last four characters." }
+                        { "The key is kept by the app outside this window (in your system keychain, or \
+                           where none keeps keys, a file only you can read): this window never sees it \
+                           again, only its last four characters." }
                     </p>
                 </form>
                 if let Some(e) = &*error {
