@@ -1,18 +1,33 @@
 #!/usr/bin/env python3
-"""Beat-tracking benchmark for the song crate, beside aubio and librosa on the same files.
+"""Song-analysis benchmark for the song crate, beside aubio and librosa on the same files.
 
-The evaluation set is made here, from Debian packages (nothing is downloaded, nothing committed):
-the 31 MIDI songs of `openttd-openmsx` rendered with `fluidsynth` and `fluid-soundfont-gm`, with
-ground truth from each MIDI's tempo map and time signatures (a beat per quarter note in x/4 and x/2,
-per dotted quarter in 6/8, 9/8 and 12/8; a downbeat per bar). Metrics are mir_eval's: beat
-F-measure (±70 ms), CMLt and AMLt, downbeat F-measure, tempo within 4 %. Speed is real time over
-wall time, decoding included, one process per file. Peak memory is measured on a 60-minute file
-made by joining the renders.
+Two evaluation sets, both made here (nothing is downloaded, nothing committed):
+- midi: the 31 MIDI songs of Debian's `openttd-openmsx` rendered with `fluidsynth` and
+  `fluid-soundfont-gm`, with ground truth from each MIDI's tempo map and time signatures (a beat per
+  quarter note in x/4 and x/2, per dotted quarter in 6/8, 9/8 and 12/8; a downbeat per bar). They
+  have no section truth.
+- synthetic: 12 drum/bass/chord songs of 60-90 s made by synth.py with numpy from fixed seeds, at
+  60-180 BPM in 4/4 and 3/4 (waltz), two with a tempo change at a bar line (100 -> 130 and 140 -> 118
+  BPM), one with 4 s of silence first, one syncopated, each with 3-4 sections that differ in
+  instrumentation and loudness (hats-and-pads intro, full groove, breakdown without kick and snare).
+  Ground truth is the times the notes and sections were placed (see synth.py).
+
+Metrics are mir_eval's: beat F-measure (±70 ms), CMLt and AMLt, downbeat F-measure, tempo within
+4 % of the median beat period's tempo, and for our system (the only one of the three that gives
+sections) the section boundary F-measure at 3 s, mir_eval.segment.detection(window=3, trim=True):
+the boundaries between sections only, as the start and end of the file would be found for free
+(precision, recall and the untrimmed F are in report.json). Speed is real time over wall time,
+decoding included, one process per file. Peak memory is measured on a 60-minute FLAC made by
+joining the MIDI renders (the synthetic songs when only those are evaluated).
+
+Writes one table per set and one over both to stdout and <out>/report.md, the per-song rows to
+<out>/report.json; the renders are kept in <out> (the synthetic ones in <out>/synthetic).
 
 Needs: apt-get install fluidsynth fluid-soundfont-gm openttd-openmsx aubio-tools ffmpeg;
-pip install mir_eval librosa mido; a release `studio` (cargo build --release -p studio-cli).
+pip install mir_eval librosa mido numpy; a release `studio` (cargo build --release -p studio-cli).
 
-    python3 crates/song/bench/evaluate.py [--studio target/release/studio] [--out target/bench/song]
+    python3 crates/song/bench/evaluate.py [--set midi|synthetic|all] [--limit N] [--no-memory]
+        [--studio target/release/studio] [--out target/bench/song]
 """
 
 import argparse
@@ -23,6 +38,10 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
+
+# A system that finds no section boundary (or no beat) scores 0 there; no need to warn per song.
+warnings.filterwarnings("ignore", message="Estimated (intervals|beats) are empty")
 
 MIDI_DIR = "/usr/share/games/openttd/baseset/openmsx"
 SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
@@ -98,7 +117,8 @@ def ours(studio, path, env):
     out = run([studio, "--json", "song", "analyze", path], env=env)
     took = time.perf_counter() - started
     doc = json.loads(out.stdout)
-    return doc["beats"], doc["downbeats"], doc["tempo_bpm"], took
+    sections = [[x["start_s"], x["end_s"]] for x in doc.get("sections", [])]
+    return doc["beats"], doc["downbeats"], doc["tempo_bpm"], took, sections
 
 
 def aubio(path):
@@ -123,11 +143,15 @@ def librosa_beats(path):
 
 
 def scores(truth, found, seconds):
+    """One system on one song. truth: (beats, downbeats, tempo[, section intervals or None]);
+    found: (beats, downbeats or None, tempo, seconds taken[, section intervals])."""
     import mir_eval
     import numpy as np
 
-    ref_beats, ref_down, ref_tempo = truth
-    beats, down, tempo, took = found
+    ref_beats, ref_down, ref_tempo = truth[:3]
+    ref_sections = truth[3] if len(truth) > 3 else None
+    beats, down, tempo, took = found[:4]
+    sections = found[4] if len(found) > 4 else None
     ref = mir_eval.beat.trim_beats(np.array([b for b in ref_beats if b <= seconds]))
     est = mir_eval.beat.trim_beats(np.array(sorted(beats)))
     f = mir_eval.beat.f_measure(ref, est)
@@ -142,6 +166,12 @@ def scores(truth, found, seconds):
     if down is not None:
         ref_d = mir_eval.beat.trim_beats(np.array([b for b in ref_down if b <= seconds]))
         row["downbeat_f"] = mir_eval.beat.f_measure(ref_d, mir_eval.beat.trim_beats(np.array(down)))
+    if ref_sections is not None and sections is not None:
+        ref_iv = np.array(ref_sections, dtype=float)
+        est_iv = np.array(sections, dtype=float) if sections else np.array([[0.0, seconds]])
+        p, r, f = mir_eval.segment.detection(ref_iv, est_iv, window=3, trim=True)
+        row["sections_p"], row["sections_r"], row["sections_f"] = p, r, f
+        row["sections_f_untrimmed"] = mir_eval.segment.detection(ref_iv, est_iv, window=3)[2]
     return row
 
 
@@ -153,11 +183,66 @@ def peak_rss_mib(cmd, env):
     return None
 
 
+def songs(which, out, limit):
+    """[(set, name, wav, truth, seconds)] for the chosen set(s); truth as scores() takes it."""
+    items = []
+    if which in ("midi", "all"):
+        midis = sorted(glob.glob(os.path.join(MIDI_DIR, "*.mid")))
+        for midi in midis[:limit] if limit else midis:
+            name = os.path.splitext(os.path.basename(midi))[0]
+            wav = os.path.join(out, name + ".wav")
+            render(midi, wav)
+            items.append(("midi", name, wav, midi_truth(midi), duration(wav)))
+    if which in ("synthetic", "all"):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import synth
+
+        for name, wav, t in synth.generate(os.path.join(out, "synthetic"), limit):
+            truth = (t["beats"], t["downbeats"], t["tempo_bpm"], t["sections"])
+            items.append(("synthetic", name, wav, truth, duration(wav)))
+    return items
+
+
+def table(rows, with_sections):
+    """A Markdown table of the systems' means over rows {system: [row, ...]}."""
+
+    def mean(system, key):
+        values = [r[key] for r in rows[system] if key in r]
+        return sum(values) / len(values) if values else float("nan")
+
+    def cell(value):
+        return "—" if value != value else f"{value:.3f}"
+
+    lines = ["| system | songs | beat F | CMLt | AMLt | downbeat F | tempo ±4 % | sections F@3 s "
+             "| × real time (median) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for system in rows:
+        n = len(rows[system])
+        speed = statistics.median([r["x_realtime"] for r in rows[system]]) if n else 0
+        tempo_ok = sum(1 for r in rows[system] if r["tempo_ok"]) / max(n, 1)
+        sections = mean(system, "sections_f") if with_sections else float("nan")
+        lines.append(
+            f"| {system} | {n} | {cell(mean(system, 'f'))} | {cell(mean(system, 'cmlt'))} | "
+            f"{cell(mean(system, 'amlt'))} | {cell(mean(system, 'downbeat_f'))} | "
+            f"{tempo_ok:.0%} | {cell(sections)} | {speed:.0f}× |"
+        )
+    return "\n".join(lines)
+
+
+SET_TITLES = {
+    "midi": "MIDI renders (openttd-openmsx, fluidsynth; no section truth)",
+    "synthetic": "Synthetic drum/bass/chord songs (synth.py)",
+    "all": "Both sets (sections over the synthetic songs only)",
+}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--studio", default="target/release/studio")
     parser.add_argument("--out", default="target/bench/song")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N songs")
+    parser.add_argument("--set", choices=("midi", "synthetic", "all"), default="all",
+                        help="which evaluation set (default: both)")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N songs of each set")
     parser.add_argument("--no-memory", action="store_true", help="skip the 60-minute memory run")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -165,72 +250,62 @@ def main():
     # Never answer from the cache: every run analyses.
     subprocess.run(["rm", "-rf", env["STUDIO_DATA_DIR"]])
 
-    midis = sorted(glob.glob(os.path.join(MIDI_DIR, "*.mid")))
-    if args.limit:
-        midis = midis[: args.limit]
-    rows = {"ours": [], "aubio": [], "librosa": []}
-    for midi in midis:
-        name = os.path.splitext(os.path.basename(midi))[0]
-        wav = os.path.join(args.out, name + ".wav")
-        render(midi, wav)
-        seconds = duration(wav)
-        truth = midi_truth(midi)
-        for system, fn in (
-            ("ours", lambda p: ours(args.studio, p, env)),
-            ("aubio", aubio),
-            ("librosa", librosa_beats),
-        ):
+    items = songs(args.set, args.out, args.limit)
+    systems = (
+        ("ours", lambda p: ours(args.studio, p, env)),
+        ("aubio", aubio),
+        ("librosa", librosa_beats),
+    )
+    rows = {system: [] for system, _ in systems}
+    for set_name, name, wav, truth, seconds in items:
+        for system, fn in systems:
             try:
                 row = scores(truth, fn(wav), seconds)
             except Exception as error:  # a system that fails on a file scores zero there
                 print(f"{system} failed on {name}: {error}", file=sys.stderr)
                 row = {"f": 0.0, "cmlt": 0.0, "amlt": 0.0, "tempo_ok": False, "x_realtime": 0.0}
+                if system == "ours":
+                    row["downbeat_f"] = 0.0
+                    if len(truth) > 3 and truth[3] is not None:
+                        row["sections_f"] = 0.0
             row["song"] = name
+            row["set"] = set_name
             rows[system].append(row)
+        extra = f"  sections F {rows['ours'][-1]['sections_f']:.2f}" if "sections_f" in rows["ours"][-1] else ""
         print(
             f"{name:32s} ours F {rows['ours'][-1]['f']:.2f}  aubio {rows['aubio'][-1]['f']:.2f}"
-            f"  librosa {rows['librosa'][-1]['f']:.2f}",
+            f"  librosa {rows['librosa'][-1]['f']:.2f}{extra}",
             file=sys.stderr,
         )
 
-    def mean(system, key):
-        values = [r[key] for r in rows[system] if key in r]
-        return sum(values) / len(values) if values else float("nan")
+    present = [s for s in ("midi", "synthetic") if any(it[0] == s for it in items)]
+    parts = []
+    for set_name in present + (["all"] if len(present) > 1 else []):
+        subset = {system: [r for r in rows[system] if set_name == "all" or r["set"] == set_name]
+                  for system in rows}
+        parts.append(f"### {SET_TITLES[set_name]}\n\n" + table(subset, set_name != "midi"))
+    report = "\n\n".join(parts)
 
-    table = ["| system | beat F | CMLt | AMLt | downbeat F | tempo ±4 % | × real time (median) |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
-    for system in rows:
-        speed = statistics.median([r["x_realtime"] for r in rows[system]]) if rows[system] else 0
-        tempo_ok = sum(1 for r in rows[system] if r["tempo_ok"]) / max(len(rows[system]), 1)
-        down = mean(system, "downbeat_f")
-        table.append(
-            f"| {system} | {mean(system, 'f'):.3f} | {mean(system, 'cmlt'):.3f} | "
-            f"{mean(system, 'amlt'):.3f} | {'—' if down != down else f'{down:.3f}'} | "
-            f"{tempo_ok:.0%} | {speed:.0f}× |"
-        )
-    report = "\n".join(table)
-
-    # Peak memory on a 60-minute song.
-    long_wav = os.path.join(args.out, "sixty-minutes.flac")
-    if args.no_memory:
-        print(report)
-        return
-    if not os.path.exists(long_wav):
-        listing = os.path.join(args.out, "concat.txt")
-        wavs = [os.path.join(args.out, os.path.splitext(os.path.basename(m))[0] + ".wav") for m in midis]
-        total, parts = 0.0, []
-        while total < 3600 and wavs:
-            for w in wavs:
-                parts.append(w)
-                total += duration(w)
-                if total >= 3600:
-                    break
-        with open(listing, "w") as f:
-            f.writelines(f"file '{os.path.abspath(p)}'\n" for p in parts)
-        run(["ffmpeg", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", listing,
-             "-t", "3600", long_wav])
-    rss = peak_rss_mib([args.studio, "--json", "song", "analyze", long_wav], env)
-    report += f"\n\nPeak memory, a 60-minute FLAC: {rss:.0f} MiB (studio song analyze, whole process)."
+    # Peak memory on a 60-minute song, joined from the MIDI renders (or the synthetic songs).
+    rss = None
+    if not args.no_memory and items:
+        long_wav = os.path.join(args.out, "sixty-minutes.flac")
+        if not os.path.exists(long_wav):
+            listing = os.path.join(args.out, "concat.txt")
+            wavs = [it[2] for it in items if it[0] == present[0]]
+            total, parts = 0.0, []
+            while total < 3600 and wavs:
+                for w in wavs:
+                    parts.append(w)
+                    total += duration(w)
+                    if total >= 3600:
+                        break
+            with open(listing, "w") as f:
+                f.writelines(f"file '{os.path.abspath(p)}'\n" for p in parts)
+            run(["ffmpeg", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", listing,
+                 "-t", "3600", long_wav])
+        rss = peak_rss_mib([args.studio, "--json", "song", "analyze", long_wav], env)
+        report += f"\n\nPeak memory, a 60-minute FLAC: {rss:.0f} MiB (studio song analyze, whole process)."
     print(report)
     with open(os.path.join(args.out, "report.json"), "w") as f:
         json.dump({"rows": rows, "peak_rss_mib_60min": rss}, f, indent=1)
