@@ -29,4 +29,7 @@ pub enum Error {
     },
     #[error("{} could not be decoded ({why}). The file may be damaged; export it again.", path.display())]
     Decode { path: PathBuf, why: String },
+    /// A user's correction of the analysis that cannot be used: what is wrong, then what to do.
+    #[error("{problem} {fix}")]
+    Override { problem: String, fix: String },
 }

@@ -10,6 +10,7 @@ mod decode;
 mod downbeats;
 mod error;
 mod onset;
+mod overrides;
 mod priming;
 mod sections;
 mod spectrogram;
@@ -19,4 +20,7 @@ mod waveform;
 pub use analysis::{Analysis, TempoPoint, analyze, analyze_samples};
 pub use decode::{ANALYSIS_RATE, DecodeOptions, MAX_SECONDS, SongInfo, Tags, decode};
 pub use error::Error;
+pub use overrides::{
+    BEATS_PER_BAR_RANGE, BPM_RANGE, Overrides, SectionLabel, TapTempo, apply, tap_tempo,
+};
 pub use sections::Section;

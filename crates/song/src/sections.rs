@@ -69,11 +69,9 @@ pub fn sections(bars: &[Bar], song_end_s: f64) -> Vec<Section> {
         let end = boundaries.get(k + 1).copied().unwrap_or(bars.len());
         spans.push((*start, end));
     }
-    let rms: Vec<f64> = spans
-        .iter()
-        .map(|(a, b)| bars[*a..*b].iter().map(|bar| bar.rms).sum::<f64>() / (b - a) as f64)
-        .collect();
-    let loudest = rms.iter().copied().fold(0.0, f64::max).max(1e-12);
+    let bar_rms: Vec<f64> = bars.iter().map(|bar| bar.rms).collect();
+    let rms = span_rms(&bar_rms, &spans);
+    let energy = relative_energy(&rms);
     let means: Vec<Vec<f64>> = spans
         .iter()
         .map(|(a, b)| average(&features[*a..*b]))
@@ -91,9 +89,23 @@ pub fn sections(bars: &[Bar], song_end_s: f64) -> Vec<Section> {
                 bars[*b].start_s
             },
             label: roles[k].clone(),
-            energy: rms[k] / loudest,
+            energy: energy[k],
         })
         .collect()
+}
+
+/// Each span of bars' loudness: the mean of its bars' RMS (`spans` are `start..end` bar indices).
+pub(crate) fn span_rms(bar_rms: &[f64], spans: &[(usize, usize)]) -> Vec<f64> {
+    spans
+        .iter()
+        .map(|&(a, b)| bar_rms[a..b].iter().sum::<f64>() / (b - a).max(1) as f64)
+        .collect()
+}
+
+/// Sections' energy: each loudness relative to the loudest (0-1).
+pub(crate) fn relative_energy(rms: &[f64]) -> Vec<f64> {
+    let loudest = rms.iter().copied().fold(0.0, f64::max).max(1e-12);
+    rms.iter().map(|r| r / loudest).collect()
 }
 
 /// A bar as a vector: its spectrum (unit length) and its loudness in dB, scaled to count.

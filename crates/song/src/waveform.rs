@@ -9,6 +9,22 @@ pub const MAX_PEAKS: usize = 4000;
 /// The loudness envelope's step, in seconds.
 pub const LOUDNESS_STEP_S: f64 = 0.1;
 
+/// Linear RMS over `start_s..end_s` from a loudness envelope (dBFS every [`LOUDNESS_STEP_S`]).
+pub(crate) fn mean_rms(loudness_db: &[f32], start_s: f64, end_s: f64) -> f64 {
+    let lo = ((start_s / LOUDNESS_STEP_S) as usize).min(loudness_db.len());
+    let hi = ((end_s / LOUDNESS_STEP_S).ceil() as usize).clamp(lo, loudness_db.len());
+    let slice = &loudness_db[lo..hi];
+    if slice.is_empty() {
+        return 0.0;
+    }
+    let mean_square = slice
+        .iter()
+        .map(|db| 10f64.powf(f64::from(*db) / 10.0))
+        .sum::<f64>()
+        / slice.len() as f64;
+    mean_square.sqrt()
+}
+
 /// Streaming peaks and loudness.
 #[derive(Debug)]
 pub struct Waveform {
