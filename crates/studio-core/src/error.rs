@@ -56,6 +56,12 @@ pub enum Error {
     /// A song file that cannot be analysed; the text names the file and what to do.
     #[error(transparent)]
     Song(#[from] song::Error),
+    #[error(
+        "Your edits of this song in {} cannot be read ({why}). Reset the song's edits to start \
+         again from the analysis.",
+        path.display()
+    )]
+    SongOverrides { path: PathBuf, why: String },
     #[error("{0}")]
     Refused(String),
     #[error("no video model called {0}; `studio models` lists them")]

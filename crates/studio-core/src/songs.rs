@@ -1,11 +1,14 @@
 //! Songs the user brings: analysed once (tempo, beats, bars, sections, waveform) and cached by
-//! the audio file's content hash, so opening the same song again (under any name) is instant.
+//! the audio file's content hash, so opening the same song again (under any name) is instant. The
+//! user's corrections (tempo, downbeat, sections) are kept beside it under the same hash, in a
+//! file of their own, so a new analysis keeps them.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
 use sha2::{Digest, Sha256};
-use song::Analysis;
+pub use song::{Analysis, Overrides, Section, SectionLabel, TapTempo};
 
 use crate::Error;
 use crate::config::StudioPaths;
@@ -20,6 +23,9 @@ pub struct SongAnalysis {
     pub content_hash: String,
     /// True when it came from the cache.
     pub cached: bool,
+    /// The user's corrections, already applied to `analysis` (empty when there are none).
+    pub overrides: Overrides,
+    /// The analysis as the user sees it: overrides applied.
     #[serde(flatten)]
     pub analysis: Analysis,
 }
@@ -31,9 +37,85 @@ impl StudioPaths {
     }
 }
 
-/// Analyses `file` (or reads the cached analysis of the same audio). Blocking: decoding and
-/// analysis take a second or so per few minutes of music; call it off the async runtime.
+/// Analyses `file` (or reads the cached analysis of the same audio), with the user's overrides
+/// applied. Blocking: decoding and analysis take a second or so per few minutes of music; call it
+/// off the async runtime.
 pub fn analyze(paths: &StudioPaths, file: &Path) -> Result<SongAnalysis, Error> {
+    let (content_hash, analysis, cached) = raw(paths, file)?;
+    let overrides = read_overrides(paths, &content_hash)?;
+    Ok(SongAnalysis {
+        analysis: song::apply(&analysis, &overrides),
+        content_hash,
+        cached,
+        overrides,
+    })
+}
+
+/// Changes the song's overrides with `edit` (given them and the analysis as the user sees it),
+/// checks and saves them, and returns the analysis with them applied and what `edit` returned.
+/// Nothing is saved when `edit` or the check fails.
+pub fn edit_overrides<T>(
+    paths: &StudioPaths,
+    file: &Path,
+    edit: impl FnOnce(&mut Overrides, &Analysis) -> Result<T, song::Error>,
+) -> Result<(SongAnalysis, T), Error> {
+    let (content_hash, analysis, cached) = raw(paths, file)?;
+    let mut overrides = read_overrides(paths, &content_hash)?;
+    let current = song::apply(&analysis, &overrides);
+    let value = edit(&mut overrides, &current)?;
+    overrides.validate(analysis.duration_s)?;
+    let path = overrides_path(paths, &content_hash);
+    write_json(&path, &overrides).map_err(|source| Error::Io {
+        action: "save the song's edits to",
+        path,
+        source,
+    })?;
+    let song = SongAnalysis {
+        analysis: song::apply(&analysis, &overrides),
+        content_hash,
+        cached,
+        overrides,
+    };
+    Ok((song, value))
+}
+
+/// Replaces the song's overrides.
+pub fn set_overrides(
+    paths: &StudioPaths,
+    file: &Path,
+    overrides: Overrides,
+) -> Result<SongAnalysis, Error> {
+    edit_overrides(paths, file, |o, _| {
+        *o = overrides;
+        Ok(())
+    })
+    .map(|(song, ())| song)
+}
+
+/// Forgets the song's overrides (a damaged overrides file too): back to the analysis as found.
+pub fn clear_overrides(paths: &StudioPaths, file: &Path) -> Result<SongAnalysis, Error> {
+    let (content_hash, analysis, cached) = raw(paths, file)?;
+    let path = overrides_path(paths, &content_hash);
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(Error::Io {
+                action: "remove the song's edits at",
+                path,
+                source: e,
+            });
+        }
+        _ => {}
+    }
+    Ok(SongAnalysis {
+        content_hash,
+        cached,
+        overrides: Overrides::default(),
+        analysis,
+    })
+}
+
+/// The content hash, the analysis as found (cached or made now) and whether it was cached.
+fn raw(paths: &StudioPaths, file: &Path) -> Result<(String, Analysis, bool), Error> {
     let content_hash = hash(file)?;
     let cache = paths
         .song_cache()
@@ -41,20 +123,38 @@ pub fn analyze(paths: &StudioPaths, file: &Path) -> Result<SongAnalysis, Error> 
     if let Ok(text) = std::fs::read_to_string(&cache)
         && let Ok(analysis) = serde_json::from_str::<Analysis>(&text)
     {
-        return Ok(SongAnalysis {
-            content_hash,
-            cached: true,
-            analysis,
-        });
+        return Ok((content_hash, analysis, true));
     }
     let analysis = song::analyze(file)?;
-    if let Err(error) = write_cache(&cache, &analysis) {
+    if let Err(error) = write_json(&cache, &analysis) {
         tracing::warn!(%error, "could not cache the song analysis");
     }
-    Ok(SongAnalysis {
-        content_hash,
-        cached: false,
-        analysis,
+    Ok((content_hash, analysis, false))
+}
+
+fn overrides_path(paths: &StudioPaths, content_hash: &str) -> PathBuf {
+    paths
+        .song_cache()
+        .join(format!("{content_hash}-overrides.json"))
+}
+
+/// The song's overrides (none when it has no file).
+fn read_overrides(paths: &StudioPaths, content_hash: &str) -> Result<Overrides, Error> {
+    let path = overrides_path(paths, content_hash);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Overrides::default()),
+        Err(source) => {
+            return Err(Error::Io {
+                action: "read the song's edits from",
+                path,
+                source,
+            });
+        }
+    };
+    serde_json::from_str(&text).map_err(|e| Error::SongOverrides {
+        path,
+        why: e.to_string(),
     })
 }
 
@@ -81,11 +181,15 @@ fn hash(file: &Path) -> Result<String, Error> {
         .collect())
 }
 
-fn write_cache(path: &Path, analysis: &Analysis) -> std::io::Result<()> {
+/// Writes `value` as JSON to `path` whole or not at all (a temp file beside it, renamed).
+fn write_json(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    serde_json::to_writer(tmp.as_file_mut(), analysis).map_err(std::io::Error::other)?;
+    serde_json::to_writer(tmp.as_file_mut(), value).map_err(std::io::Error::other)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
