@@ -163,6 +163,60 @@ enum SongAction {
         /// The song file.
         file: PathBuf,
     },
+    /// Set the tempo: an even beat grid at BPM replaces the detected beats.
+    Bpm {
+        /// The song file.
+        file: PathBuf,
+        /// Beats per minute (20-300).
+        bpm: f64,
+    },
+    /// Set the tempo by tapping: the times (in seconds) of at least 4 beats in a row.
+    Tap {
+        /// The song file.
+        file: PathBuf,
+        /// Beat times in seconds.
+        #[arg(required = true, num_args = 1.., value_name = "SECONDS")]
+        taps: Vec<f64>,
+    },
+    /// Move the bars: the beat nearest SECONDS starts a bar (and every bar before and after it).
+    Downbeat {
+        /// The song file.
+        file: PathBuf,
+        /// Where a bar starts, in seconds.
+        seconds: f64,
+        /// Beats per bar (2-12).
+        #[arg(long, value_name = "N")]
+        meter: Option<usize>,
+    },
+    /// Add, move or delete a section boundary (snapped to the nearest bar), or name a section.
+    Section {
+        /// The song file.
+        file: PathBuf,
+        #[command(subcommand)]
+        edit: SectionEdit,
+    },
+    /// Forget your tempo, downbeat and section edits of a song: back to the analysis.
+    Reset {
+        /// The song file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SectionEdit {
+    /// Start a new section at the bar nearest SECONDS.
+    Add { seconds: f64 },
+    /// Move the section starting near FROM_S to the bar nearest TO_S.
+    Move {
+        #[arg(value_name = "FROM_S")]
+        from: f64,
+        #[arg(value_name = "TO_S")]
+        to: f64,
+    },
+    /// Join the section starting near SECONDS to the one before it.
+    Delete { seconds: f64 },
+    /// Name the section playing at SECONDS (e.g. chorus).
+    Label { seconds: f64, label: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -227,9 +281,7 @@ fn run(cli: Cli) -> Result<Code, Failure> {
         Command::Jobs => return jobs::list(out),
         Command::Open { id, no_launch } => return jobs::open(out, &id, !no_launch),
         Command::Dismiss { id } => return jobs::dismiss(out, &id),
-        Command::Song {
-            action: SongAction::Analyze { file },
-        } => return song::analyze(out, &file),
+        Command::Song { action } => return song_command(out, action),
         _ => {}
     }
     let runtime = session::runtime()?;
@@ -285,6 +337,31 @@ fn run(cli: Cli) -> Result<Code, Failure> {
             | Command::Key { .. } => Ok(Code::Ok),
         }
     })
+}
+
+fn song_command(out: Out, action: SongAction) -> Result<Code, Failure> {
+    use song::Edit;
+    let (file, edit) = match action {
+        SongAction::Analyze { file } => return song::analyze(out, &file),
+        SongAction::Reset { file } => return song::reset(out, &file),
+        SongAction::Bpm { file, bpm } => (file, Edit::Bpm(bpm)),
+        SongAction::Tap { file, taps } => (file, Edit::Tap(taps)),
+        SongAction::Downbeat {
+            file,
+            seconds,
+            meter,
+        } => (file, Edit::Downbeat { seconds, meter }),
+        SongAction::Section { file, edit } => (
+            file,
+            match edit {
+                SectionEdit::Add { seconds } => Edit::AddSection(seconds),
+                SectionEdit::Move { from, to } => Edit::MoveSection { from, to },
+                SectionEdit::Delete { seconds } => Edit::DeleteSection(seconds),
+                SectionEdit::Label { seconds, label } => Edit::LabelSection { seconds, label },
+            },
+        ),
+    };
+    song::edit(out, &file, edit)
 }
 
 fn main() {
