@@ -36,6 +36,8 @@ pub fn venice_code(error: &venice::Error) -> ErrorCode {
 pub fn core_code(error: &CoreError) -> ErrorCode {
     match error {
         CoreError::Venice(e) => venice_code(e),
+        // The song's beat networks failed to run: the studio's fault, not the song's.
+        CoreError::Song(studio_core::song::Error::Model { .. }) => ErrorCode::Internal,
         CoreError::OverBudget { .. } | CoreError::Refused(_) => ErrorCode::OverBudget,
         CoreError::EmptyTheme
         | CoreError::UnknownModel(_)
@@ -53,6 +55,7 @@ pub fn core_code(error: &CoreError) -> ErrorCode {
         CoreError::Io { .. }
         | CoreError::LedgerOpen { .. }
         | CoreError::NoHomeFolder
+        | CoreError::SongOverrides { .. }
         | CoreError::Keychain(_) => ErrorCode::Io,
         _ => ErrorCode::Internal,
     }

@@ -69,8 +69,8 @@ pub fn start_and_check(ctx: &Ctx, app: &Path, name: &str, env: &[(&str, &str)]) 
 /// What the shell logs at the UI's first call (src-tauri/src/commands/key.rs, `UI_UP_LOG`).
 const UI_UP_LOG: &str = "the UI is up: its first call reached the shell";
 
-/// 3. The wasm UI runs: the static header in index.html draws before it loads, so the test also
-/// waits for the UI's first call to reach the shell (the app logs it).
+/// Step 3, the wasm UI runs: the static header in index.html draws before it loads, so the test
+/// also waits for the UI's first call to reach the shell (the app logs it).
 fn wait_for_ui(log_path: &Path, app: &mut Child) -> XResult<()> {
     let started = Instant::now();
     loop {

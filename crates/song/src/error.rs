@@ -32,4 +32,8 @@ pub enum Error {
     /// A user's correction of the analysis that cannot be used: what is wrong, then what to do.
     #[error("{problem} {fix}")]
     Override { problem: String, fix: String },
+    #[error(
+        "The beat analysis could not run ({why}). This is a fault in the studio, not in your song; please report it."
+    )]
+    Model { why: String },
 }

@@ -1,15 +1,16 @@
-//! Song analysis as a pipeline of small, named processors, each testable alone (after aubio and
-//! madmom): decode (signal) → spectrogram (frames, log-filtered bands) → onset (spectral flux) →
-//! tempo (autocorrelation with a prior) → beats (dynamic programme) → downbeats (meter and bar
-//! phase) → sections (novelty over bars), plus the waveform the app draws. Pure computation: no
-//! Venice, jobs or UI. Samples stream through; memory follows the analysis, not the file.
+//! Song analysis as a pipeline of small, named processors, each testable alone (after madmom):
+//! decode (signal) → spectrogram (frames, log-filtered bands) → activation (BeatNet's beat and
+//! downbeat networks) → dbn (bar-pointer HMM: beats, downbeats, meter) → tempo → sections
+//! (novelty over bars), plus the waveform the app draws, and the user's overrides on top. Pure
+//! computation: no Venice, jobs or UI. Samples stream through; memory follows the analysis, not
+//! the file.
 
+mod accents;
+mod activation;
 mod analysis;
-mod beats;
+mod dbn;
 mod decode;
-mod downbeats;
 mod error;
-mod onset;
 mod overrides;
 mod priming;
 mod sections;

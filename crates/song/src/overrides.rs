@@ -10,9 +10,8 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 use crate::sections::{relative_energy, span_rms};
-use crate::spectrogram::onset_latency_s;
 use crate::waveform::mean_rms;
-use crate::{ANALYSIS_RATE, Analysis, Error, Section};
+use crate::{Analysis, Error, Section};
 
 pub use edit::{TapTempo, tap_tempo};
 
@@ -308,13 +307,11 @@ fn rebuild(analysis: &Analysis, starts: &[f64], previous: &[Section]) -> Vec<Sec
             .chain(std::iter::once(points.len()))
             .collect();
         let spans: Vec<(usize, usize)> = edges.windows(2).map(|w| (w[0], w[1])).collect();
-        // Measured as the analysis measures bars: from the onset frames, the flux's latency
-        // before the beat times.
-        let latency = onset_latency_s(ANALYSIS_RATE);
+        // Measured as the analysis measures bars: from one downbeat to the next.
         let bar_rms: Vec<f64> = (0..points.len())
             .map(|k| {
-                let end = points.get(k + 1).map_or(duration, |p| p - latency);
-                mean_rms(&analysis.loudness_db, points[k] - latency, end)
+                let end = points.get(k + 1).copied().unwrap_or(duration);
+                mean_rms(&analysis.loudness_db, points[k], end)
             })
             .collect();
         let times = spans

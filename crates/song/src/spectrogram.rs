@@ -1,30 +1,28 @@
-//! Frames → spectrogram: Hann-windowed frames of 2048 samples every 220 (about 100 a second at
-//! 22 050 Hz), their magnitude spectrum (realfft), pooled into log-spaced triangular bands (12 per
-//! octave, 30 Hz to 11 kHz) and log-compressed, as madmom does.
+//! Frames → spectrogram, exactly as the beat network was trained to hear (madmom's front end, in
+//! BeatNet's settings): Hann-windowed frames of 1411 samples (64 ms) every 441 (20 ms, 50 a second
+//! at 22 050 Hz), their magnitude spectrum, pooled into madmom's logarithmic filterbank (24 bands
+//! per octave, 30 Hz-17 kHz, 136 bands) and compressed as log10(1 + x).
 
 use std::sync::Arc;
 
 use realfft::{RealFftPlanner, RealToComplex};
 
-/// Samples per frame.
-pub const FRAME: usize = 2048;
-/// Samples between frames.
-pub const HOP: usize = 220;
+/// Samples per frame (64 ms at 22 050 Hz).
+pub const FRAME: usize = 1411;
+/// Samples between frames (20 ms at 22 050 Hz).
+pub const HOP: usize = 441;
+/// The rate the network was trained at; the filterbank's bins assume it.
+pub const RATE: u32 = 22_050;
 /// Bands per octave.
-const BANDS_PER_OCTAVE: f64 = 12.0;
+const BANDS_PER_OCTAVE: f64 = 24.0;
 const LOWEST_HZ: f64 = 30.0;
-const HIGHEST_HZ: f64 = 11_000.0;
+const HIGHEST_HZ: f64 = 17_000.0;
+/// The filterbank's reference tuning.
+const A4_HZ: f64 = 440.0;
 
-/// How early the spectral flux peaks before the onset that causes it: a Hann-windowed frame sees
-/// the most rise when the onset crosses its steepest slope, a quarter frame before its centre
-/// (measured on click tracks at 60-180 BPM: 22-25 ms at 22 050 Hz).
-pub fn onset_latency_s(rate: u32) -> f64 {
-    (FRAME / 4) as f64 / f64::from(rate)
-}
-
-/// Frames per second at `rate`.
-pub fn fps(rate: u32) -> f64 {
-    f64::from(rate) / HOP as f64
+/// Frames per second.
+pub fn fps() -> f64 {
+    f64::from(RATE) / HOP as f64
 }
 
 /// Cuts a stream of samples into overlapping frames; the first frame is centred on sample 0
@@ -54,7 +52,7 @@ impl Framer {
         self.buffer.drain(..start);
     }
 
-    /// The last frames, padded with silence, up to the end of the song.
+    /// The last frames, padded with silence: one frame per hop that starts within the song.
     pub fn finish(mut self, frame: impl FnMut(&[f32])) {
         let pad = vec![0.0; FRAME / 2];
         self.push(&pad, frame);
@@ -86,20 +84,27 @@ impl std::fmt::Debug for Spectrogram {
     }
 }
 
+impl Default for Spectrogram {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Spectrogram {
-    pub fn new(rate: u32) -> Self {
+    pub fn new() -> Self {
         let fft = RealFftPlanner::<f32>::new().plan_fft_forward(FRAME);
+        // NumPy's symmetric Hann window, as madmom uses.
         let window = (0..FRAME)
             .map(|i| {
-                let x = std::f32::consts::PI * 2.0 * i as f32 / FRAME as f32;
-                0.5 - 0.5 * x.cos()
+                let x = std::f64::consts::PI * 2.0 * i as f64 / (FRAME - 1) as f64;
+                (0.5 - 0.5 * x.cos()) as f32
             })
             .collect();
         let input = fft.make_input_vec();
         let output = fft.make_output_vec();
         let scratch = fft.make_scratch_vec();
         Self {
-            bands: log_bands(rate),
+            bands: log_bands(),
             fft,
             window,
             input,
@@ -135,36 +140,64 @@ impl Spectrogram {
     }
 }
 
-/// Triangular filters centred on log-spaced frequencies; bands narrower than one FFT bin merge.
-fn log_bands(rate: u32) -> Vec<Band> {
-    let bin_hz = f64::from(rate) / FRAME as f64;
-    let top = HIGHEST_HZ.min(f64::from(rate) / 2.0 - bin_hz);
-    let mut centres_bins: Vec<usize> = Vec::new();
-    let mut hz = LOWEST_HZ;
-    while hz <= top {
-        let bin = (hz / bin_hz).round() as usize;
-        if centres_bins.last() != Some(&bin) {
-            centres_bins.push(bin);
-        }
-        hz *= 2f64.powf(1.0 / BANDS_PER_OCTAVE);
-    }
-    centres_bins
+/// madmom's `LogarithmicFilterbank` (24 bands per octave, unique bins, area-normalised
+/// overlapping triangles) as `(start, centre, stop)` FFT bins. Its bin frequencies are NumPy's
+/// `fftfreq(2 × 705, 1 / rate)`, a hair off the true ones, which the network learned with.
+pub fn band_edges() -> Vec<(usize, usize, usize)> {
+    let bins = FRAME >> 1;
+    let bin_hz = |k: usize| k as f64 * f64::from(RATE) / (2 * bins) as f64;
+    let left = ((LOWEST_HZ / A4_HZ).log2() * BANDS_PER_OCTAVE).floor() as i64;
+    let right = ((HIGHEST_HZ / A4_HZ).log2() * BANDS_PER_OCTAVE).ceil() as i64;
+    let mut centres: Vec<usize> = (left..right)
+        .map(|k| A4_HZ * 2f64.powf(k as f64 / BANDS_PER_OCTAVE))
+        .filter(|hz| (LOWEST_HZ..=HIGHEST_HZ).contains(hz))
+        .map(|hz| {
+            // The nearest bin (ties to the upper one), never the first or beyond the last.
+            let upper = (0..bins)
+                .find(|k| bin_hz(*k) >= hz)
+                .unwrap_or(bins - 1)
+                .clamp(1, bins - 1);
+            if hz - bin_hz(upper - 1) < bin_hz(upper) - hz {
+                upper - 1
+            } else {
+                upper
+            }
+        })
+        .collect();
+    centres.dedup();
+    centres
         .windows(3)
         .map(|w| {
-            let (low, mid, high) = (w[0], w[1], w[2]);
-            let weights: Vec<f32> = (low..=high)
-                .map(|bin| {
-                    if bin <= mid {
-                        (bin - low + 1) as f32 / (mid - low + 1) as f32
+            let (start, centre, stop) = (w[0], w[1], w[2]);
+            if stop - start < 2 {
+                (start, start, start + 1)
+            } else {
+                (start, centre, stop)
+            }
+        })
+        .collect()
+}
+
+fn log_bands() -> Vec<Band> {
+    band_edges()
+        .into_iter()
+        .map(|(start, centre, stop)| {
+            // Rising from 0 at `start` to 1 at `centre`, falling towards 0 at `stop` (exclusive).
+            let rise = centre - start;
+            let fall = stop - centre;
+            let weights: Vec<f64> = (0..stop - start)
+                .map(|i| {
+                    if i < rise {
+                        i as f64 / rise as f64
                     } else {
-                        (high - bin + 1) as f32 / (high - mid + 1) as f32
+                        1.0 - (i - rise) as f64 / fall as f64
                     }
                 })
                 .collect();
-            let sum: f32 = weights.iter().sum();
+            let sum: f64 = weights.iter().sum();
             Band {
-                first: low,
-                weights: weights.into_iter().map(|w| w / sum).collect(),
+                first: start,
+                weights: weights.into_iter().map(|w| (w / sum) as f32).collect(),
             }
         })
         .collect()
@@ -175,31 +208,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn frames_are_centred_and_every_sample_is_covered() {
+    fn frames_are_centred_and_every_hop_of_the_song_gets_one() {
         let mut framer = Framer::default();
         let mut count = 0;
         let samples = vec![0.5; 22_050];
         framer.push(&samples, |_| count += 1);
         framer.finish(|_| count += 1);
-        // One frame per hop over the song, plus the one at its very end.
-        assert_eq!(count, 22_050 / HOP + 1);
+        // madmom's count: ceil(samples / hop).
+        assert_eq!(count, 22_050usize.div_ceil(HOP));
+    }
+
+    #[test]
+    fn the_filterbank_is_the_one_the_network_was_trained_with() {
+        // Written by model/export_beatnet.py from its NumPy port of madmom's filterbank.
+        let reference: serde_json::Value =
+            serde_json::from_str(include_str!("../model/beatnet-bands.json")).unwrap_or_default();
+        let want: Vec<(usize, usize, usize)> =
+            serde_json::from_value(reference["bands"].clone()).unwrap_or_default();
+        assert_eq!(want.len(), 136);
+        assert_eq!(band_edges(), want);
     }
 
     #[test]
     fn a_tone_lights_up_the_band_of_its_pitch() {
-        let mut spectrogram = Spectrogram::new(22_050);
-        assert!(
-            (60..120).contains(&spectrogram.bands()),
-            "{}",
-            spectrogram.bands()
-        );
+        let mut spectrogram = Spectrogram::new();
+        assert_eq!(spectrogram.bands(), 136);
         let tone = |hz: f32| -> Vec<f32> {
             (0..FRAME)
                 .map(|i| (2.0 * std::f32::consts::PI * hz * i as f32 / 22_050.0).sin())
                 .collect()
         };
         let (mut low, mut high) = (Vec::new(), Vec::new());
-        spectrogram.frame(&tone(110.0), &mut low);
+        spectrogram.frame(&tone(220.0), &mut low);
         spectrogram.frame(&tone(1760.0), &mut high);
         let loudest = |v: &[f32]| {
             v.iter()
@@ -208,8 +248,8 @@ mod tests {
                 .map(|(i, _)| i)
                 .unwrap_or(0)
         };
-        // Four octaves apart: about 48 bands apart (fewer at the bottom, where bands merge).
+        // Three octaves apart: up to 72 bands apart (fewer at the bottom, where bands merge).
         let (a, b) = (loudest(&low), loudest(&high));
-        assert!(b > a + 30, "{a} {b}");
+        assert!(b > a + 40, "{a} {b}");
     }
 }

@@ -17,7 +17,11 @@ fn song() -> Vec<f32> {
             let loud = t >= 24.0;
             let mut v = 0.0;
             if since < 0.03 {
-                let hz = if (k as u64).is_multiple_of(4) { 2000.0 } else { 1000.0 };
+                let hz = if (k as u64).is_multiple_of(4) {
+                    2000.0
+                } else {
+                    1000.0
+                };
                 let gain = if loud { 0.8 } else { 0.25 };
                 v += gain * (std::f64::consts::TAU * hz * t).sin();
             }
@@ -31,7 +35,7 @@ fn song() -> Vec<f32> {
 
 #[test]
 fn splitting_sections_keeps_the_loudness_the_analysis_measured() {
-    let detected = analyze_samples(&song(), RATE);
+    let detected = analyze_samples(&song(), RATE).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(detected.sections.len(), 2, "{:?}", detected.sections);
     // The same boundaries, given by the user: the same sections, energies included.
     let same = Overrides {
@@ -61,7 +65,7 @@ fn splitting_sections_keeps_the_loudness_the_analysis_measured() {
 
 #[test]
 fn a_set_tempo_covers_the_song_with_an_even_grid() {
-    let detected = analyze_samples(&song(), RATE);
+    let detected = analyze_samples(&song(), RATE).unwrap_or_else(|e| panic!("{e}"));
     assert!((detected.tempo_bpm - 100.0).abs() < 1.0);
     let mut o = Overrides::default();
     o.set_bpm(120.0);

@@ -67,6 +67,8 @@ pub fn venice_code(error: &venice::Error) -> Code {
 pub fn core_code(error: &CoreError) -> Code {
     match error {
         CoreError::Venice(e) => venice_code(e),
+        // The song's beat networks failed to run: the studio's fault, not the song's.
+        CoreError::Song(studio_core::song::Error::Model { .. }) => Code::Failure,
         CoreError::OverBudget { .. } | CoreError::Refused(_) | CoreError::Keychain(_) => {
             Code::NeedsUser
         }

@@ -18,6 +18,8 @@ pub mod prompt;
 pub mod songs;
 
 pub use budget::Budget;
+/// The song analysis crate, for matching its errors.
+pub use song;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use config::{EngineConfig, StudioPaths};
 pub use engine::{FollowHandle, GeneratedPrompt, PollerHandle, PriceQuote, Studio};

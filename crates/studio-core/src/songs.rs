@@ -14,7 +14,7 @@ use crate::Error;
 use crate::config::StudioPaths;
 
 /// Bumped when the analysis changes, so older cached results are not reused.
-const ANALYSIS_VERSION: u32 = 1;
+const ANALYSIS_VERSION: u32 = 2;
 
 /// An analysis and where it came from.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
