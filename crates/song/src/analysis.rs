@@ -347,6 +347,19 @@ fn strength(activation: &[[f32; 2]], frame: usize) -> f64 {
 /// A beat's frame refined between frames: the top of the parabola through its peak and the
 /// frames either side (the 20 ms grid would otherwise cost up to 10 ms).
 fn refine(activation: &[[f32; 2]], frame: usize) -> f64 {
+    // The decoder picks the strongest frame inside its own beat window; the activation's peak
+    // may sit just outside it. Climb to the peak (at most two frames) first.
+    let mut frame = frame;
+    for _ in 0..2 {
+        let here = strength(activation, frame);
+        if frame > 0 && strength(activation, frame - 1) > here {
+            frame -= 1;
+        } else if strength(activation, frame + 1) > here {
+            frame += 1;
+        } else {
+            break;
+        }
+    }
     let at = frame as f64;
     if frame == 0 || frame + 1 >= activation.len() {
         return at;
