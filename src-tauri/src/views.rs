@@ -190,6 +190,7 @@ pub fn request(form: &GenerateForm) -> Result<(JobParams, u32), studio_api::UiEr
         resolution: some_text(&form.resolution),
         audio: form.audio,
         image_path: some_text(&form.image_path).map(PathBuf::from),
+        shot: None,
     };
     Ok((request, form.count.max(1)))
 }

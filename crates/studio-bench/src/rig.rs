@@ -50,6 +50,7 @@ fn params(req: &QueueVideoRequest) -> JobParams {
         resolution: req.resolution.clone(),
         audio: req.audio,
         image_path: None,
+        shot: None,
     }
 }
 

@@ -176,6 +176,7 @@ impl VideoArgs {
             resolution: self.resolution.clone(),
             audio: self.audio,
             image_path: self.image.clone(),
+            shot: None,
         }
     }
 }

@@ -70,6 +70,10 @@ pub enum Error {
     NoCatalogue,
     #[error("{matches} jobs start with {prefix}; give more of the id")]
     AmbiguousJobId { prefix: String, matches: usize },
+    #[error("no music-video project {0}; `studio video list` lists them")]
+    ProjectNotFound(String),
+    #[error("more than one project starts with {0}; give more of the id")]
+    AmbiguousProjectId(String),
     #[error("the studio engine stopped")]
     EngineStopped,
     #[error("could not {action} {}: {source}", path.display())]

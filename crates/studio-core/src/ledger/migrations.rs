@@ -43,6 +43,33 @@ const MIGRATIONS: &[&str] = &[
     // 2: the user can remove a video from the library; the job stays as the record of what was
     // spent.
     "ALTER TABLE jobs ADD COLUMN removed_at_ms INTEGER;",
+    // 3: music-video projects. A shot's versions are jobs linked to the project and the shot's
+    // span; the user's pick among them is `chosen`. Renders are the finished videos.
+    "CREATE TABLE projects (
+        id             TEXT PRIMARY KEY,
+        name           TEXT NOT NULL,
+        created_at_ms  INTEGER NOT NULL,
+        updated_at_ms  INTEGER NOT NULL,
+        song_hash      TEXT NOT NULL,
+        song_path      TEXT NOT NULL,
+        settings       TEXT NOT NULL,
+        storyboard     TEXT NOT NULL,
+        paused         INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE renders (
+        id             TEXT PRIMARY KEY,
+        project_id     TEXT NOT NULL,
+        created_at_ms  INTEGER NOT NULL,
+        path           TEXT NOT NULL,
+        seconds        REAL NOT NULL,
+        thumbnail_path TEXT
+    );
+    CREATE INDEX renders_by_project ON renders(project_id);
+    ALTER TABLE jobs ADD COLUMN project_id TEXT;
+    ALTER TABLE jobs ADD COLUMN shot_start_ms INTEGER;
+    ALTER TABLE jobs ADD COLUMN shot_end_ms INTEGER;
+    ALTER TABLE jobs ADD COLUMN chosen INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX jobs_by_project ON jobs(project_id, shot_start_ms);",
 ];
 
 /// The schema version this build writes.

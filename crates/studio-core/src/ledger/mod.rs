@@ -2,6 +2,7 @@
 //! money is spent, and every state change is written (and synced) before it is announced.
 
 mod migrations;
+mod projects;
 mod record;
 mod state;
 
@@ -13,7 +14,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use crate::Error;
 
 pub use migrations::LATEST as SCHEMA_VERSION;
-pub use record::{JobId, JobParams, JobRecord, MediaInfo};
+pub use projects::{ProjectRow, RenderRow};
+pub use record::{JobId, JobParams, JobRecord, MediaInfo, ShotLink};
 pub use state::JobState;
 
 /// The ledger. Cheap operations under one lock; share it behind an `Arc`.
@@ -87,8 +89,9 @@ impl Ledger {
         self.lock().execute(
             "INSERT INTO jobs (id, session_id, created_at_ms, updated_at_ms, state, theme, prompt,
                 model, duration, aspect_ratio, resolution, audio, image_path, quote_usd,
-                balance_usd_before)
-             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                balance_usd_before, project_id, shot_start_ms, shot_end_ms)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                ?17)",
             params![
                 id.0,
                 session_id,
@@ -104,6 +107,9 @@ impl Ledger {
                 params.image_path.as_ref().map(|p| p.display().to_string()),
                 quote_usd,
                 balance_usd_before,
+                params.shot.as_ref().map(|s| s.project_id.as_str()),
+                params.shot.as_ref().map(|s| s.start_ms),
+                params.shot.as_ref().map(|s| s.end_ms),
             ],
         )?;
         self.get(&id)

@@ -37,6 +37,18 @@ pub struct JobParams {
     pub audio: Option<bool>,
     /// The start frame for image-to-video models.
     pub image_path: Option<PathBuf>,
+    /// The music-video shot this job is a version of, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shot: Option<ShotLink>,
+}
+
+/// Which project's shot a job makes: the project and the shot's span in the song (milliseconds),
+/// so a version stays with its shot through storyboard edits that leave the span alone.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ShotLink {
+    pub project_id: String,
+    pub start_ms: i64,
+    pub end_ms: i64,
 }
 
 /// A saved, verified video file.
@@ -89,7 +101,7 @@ impl JobRecord {
         theme, prompt, model, duration, aspect_ratio, resolution, audio, image_path, quote_usd, \
         balance_usd_before, queue_id, download_url, progress, eta_ms, failure, credits_refunded, \
         file_path, file_bytes, media_seconds, width, height, thumbnail_path, venice_copy_deleted, \
-        removed_at_ms";
+        removed_at_ms, project_id, shot_start_ms, shot_end_ms";
 
     pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         let state_text: String = row.get("state")?;
@@ -131,6 +143,18 @@ impl JobRecord {
                 image_path: row
                     .get::<_, Option<String>>("image_path")?
                     .map(PathBuf::from),
+                shot: match (
+                    row.get::<_, Option<String>>("project_id")?,
+                    row.get::<_, Option<i64>>("shot_start_ms")?,
+                    row.get::<_, Option<i64>>("shot_end_ms")?,
+                ) {
+                    (Some(project_id), Some(start_ms), Some(end_ms)) => Some(ShotLink {
+                        project_id,
+                        start_ms,
+                        end_ms,
+                    }),
+                    _ => None,
+                },
             },
             quote_usd: row.get("quote_usd")?,
             balance_usd_before: row.get("balance_usd_before")?,

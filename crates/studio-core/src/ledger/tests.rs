@@ -13,6 +13,7 @@ fn params(prompt: &str) -> JobParams {
         resolution: Some("720p".into()),
         audio: None,
         image_path: None,
+        shot: None,
     }
 }
 
@@ -314,4 +315,103 @@ fn a_version_1_ledger_is_migrated_in_place() {
         (job.state, job.queue_id.as_deref(), job.removed_at_ms),
         (JobState::Queued, Some("q-old"), None)
     );
+}
+
+fn project(id: &str) -> ProjectRow {
+    ProjectRow {
+        id: id.into(),
+        name: "Neon nights".into(),
+        created_at_ms: 1_000,
+        updated_at_ms: 1_000,
+        song_hash: "abc".into(),
+        song_path: "/songs/abc.mp3".into(),
+        settings: "{}".into(),
+        storyboard: "{}".into(),
+        paused: false,
+    }
+}
+
+fn shot_params(project: &str, start_ms: i64, end_ms: i64) -> JobParams {
+    JobParams {
+        shot: Some(ShotLink {
+            project_id: project.into(),
+            start_ms,
+            end_ms,
+        }),
+        ..params("a shot")
+    }
+}
+
+#[test]
+fn a_project_and_its_shots_versions_survive_closing_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite3");
+    {
+        let ledger = Ledger::open(&path).unwrap();
+        ledger.insert_project(&project("p-1234")).unwrap();
+        let first = ledger
+            .insert_submitting("s1", &shot_params("p-1234", 0, 4_000), 0.35, None, 2_000)
+            .unwrap();
+        let second = ledger
+            .insert_submitting("s1", &shot_params("p-1234", 0, 4_000), 0.35, None, 3_000)
+            .unwrap();
+        ledger
+            .insert_submitting("s1", &params("not in the project"), 0.35, None, 3_000)
+            .unwrap();
+        ledger.choose_version(&second.id).unwrap();
+        ledger.choose_version(&first.id).unwrap();
+    }
+    let ledger = Ledger::open(&path).unwrap();
+    let found = ledger.project("p-12").unwrap();
+    assert_eq!(found.name, "Neon nights");
+    let jobs = ledger.project_jobs("p-1234").unwrap();
+    assert_eq!(jobs.len(), 2);
+    assert_eq!(
+        jobs[0].params.shot,
+        Some(ShotLink {
+            project_id: "p-1234".into(),
+            start_ms: 0,
+            end_ms: 4_000
+        })
+    );
+    // One pick per shot: the later pick replaced the earlier.
+    assert_eq!(
+        ledger.chosen_jobs("p-1234").unwrap(),
+        vec![jobs[0].id.clone()]
+    );
+    // Both versions count as spent on the project; the other job does not.
+    assert!((ledger.project_spent_usd("p-1234").unwrap() - 0.70).abs() < 1e-9);
+}
+
+#[test]
+fn deleting_a_project_keeps_its_paid_clips_as_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap();
+    ledger.insert_project(&project("p-1")).unwrap();
+    ledger.insert_project(&project("p-2")).unwrap();
+    assert!(matches!(
+        ledger.project("p-"),
+        Err(Error::AmbiguousProjectId(_))
+    ));
+    let job = ledger
+        .insert_submitting("s1", &shot_params("p-1", 0, 2_000), 0.5, None, 2_000)
+        .unwrap();
+    ledger
+        .insert_render(&RenderRow {
+            id: "r-1".into(),
+            project_id: "p-1".into(),
+            created_at_ms: 5_000,
+            path: "/videos/p-1.mp4".into(),
+            seconds: 60.0,
+            thumbnail_path: None,
+        })
+        .unwrap();
+    ledger.delete_project("p-1").unwrap();
+    assert!(matches!(
+        ledger.project("p-1"),
+        Err(Error::ProjectNotFound(_))
+    ));
+    assert!(ledger.renders(Some("p-1")).unwrap().is_empty());
+    assert_eq!(ledger.get(&job.id).unwrap().quote_usd, 0.5);
+    assert_eq!(ledger.projects().unwrap().len(), 1);
 }

@@ -1,0 +1,237 @@
+//! Music-video projects in the ledger: the project rows (settings and storyboard as JSON), the
+//! jobs that are its shots' versions, the user's pick among them, and its renders.
+
+use rusqlite::{OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+
+use super::{JobId, JobRecord, Ledger};
+use crate::Error;
+
+/// A project as stored. `settings` and `storyboard` are JSON owned by `crate::projects`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectRow {
+    pub id: String,
+    pub name: String,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+    /// The song's SHA-256 (its analysis and overrides are cached under it).
+    pub song_hash: String,
+    /// The song file in the library.
+    pub song_path: String,
+    pub settings: String,
+    pub storyboard: String,
+    /// Generation paused by the user.
+    pub paused: bool,
+}
+
+/// A finished music video.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RenderRow {
+    pub id: String,
+    pub project_id: String,
+    pub created_at_ms: i64,
+    pub path: String,
+    pub seconds: f64,
+    pub thumbnail_path: Option<String>,
+}
+
+const PROJECT_COLUMNS: &str =
+    "id, name, created_at_ms, updated_at_ms, song_hash, song_path, settings, storyboard, paused";
+
+fn project_from_row(row: &Row<'_>) -> rusqlite::Result<ProjectRow> {
+    Ok(ProjectRow {
+        id: row.get("id")?,
+        name: row.get("name")?,
+        created_at_ms: row.get("created_at_ms")?,
+        updated_at_ms: row.get("updated_at_ms")?,
+        song_hash: row.get("song_hash")?,
+        song_path: row.get("song_path")?,
+        settings: row.get("settings")?,
+        storyboard: row.get("storyboard")?,
+        paused: row.get("paused")?,
+    })
+}
+
+fn render_from_row(row: &Row<'_>) -> rusqlite::Result<RenderRow> {
+    Ok(RenderRow {
+        id: row.get("id")?,
+        project_id: row.get("project_id")?,
+        created_at_ms: row.get("created_at_ms")?,
+        path: row.get("path")?,
+        seconds: row.get("seconds")?,
+        thumbnail_path: row.get("thumbnail_path")?,
+    })
+}
+
+impl Ledger {
+    pub fn insert_project(&self, project: &ProjectRow) -> Result<(), Error> {
+        self.lock().execute(
+            &format!(
+                "INSERT INTO projects ({PROJECT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ),
+            params![
+                project.id,
+                project.name,
+                project.created_at_ms,
+                project.updated_at_ms,
+                project.song_hash,
+                project.song_path,
+                project.settings,
+                project.storyboard,
+                project.paused,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Writes a project's name, settings, storyboard and pause flag.
+    pub fn update_project(&self, project: &ProjectRow, now_ms: i64) -> Result<(), Error> {
+        let changed = self.lock().execute(
+            "UPDATE projects SET name = ?2, settings = ?3, storyboard = ?4, paused = ?5,
+                updated_at_ms = ?6 WHERE id = ?1",
+            params![
+                project.id,
+                project.name,
+                project.settings,
+                project.storyboard,
+                project.paused,
+                now_ms
+            ],
+        )?;
+        if changed == 0 {
+            return Err(Error::ProjectNotFound(project.id.clone()));
+        }
+        Ok(())
+    }
+
+    /// The project with this id or unique id prefix.
+    pub fn project(&self, id_or_prefix: &str) -> Result<ProjectRow, Error> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {PROJECT_COLUMNS} FROM projects WHERE id LIKE ?1 || '%' ORDER BY id LIMIT 2"
+        ))?;
+        let found: Vec<ProjectRow> = stmt
+            .query_map(params![id_or_prefix], project_from_row)?
+            .collect::<Result<_, _>>()?;
+        match found.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(Error::ProjectNotFound(id_or_prefix.to_string())),
+            _ => Err(Error::AmbiguousProjectId(id_or_prefix.to_string())),
+        }
+    }
+
+    /// Every project, newest change first.
+    pub fn projects(&self) -> Result<Vec<ProjectRow>, Error> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {PROJECT_COLUMNS} FROM projects ORDER BY updated_at_ms DESC, id"
+        ))?;
+        let rows = stmt
+            .query_map([], project_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Removes the project and its render records (the files are the caller's). The shots' jobs
+    /// stay in the ledger as the record of what was spent, and their clips in the library.
+    pub fn delete_project(&self, id: &str) -> Result<(), Error> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM renders WHERE project_id = ?1", params![id])?;
+        let gone = tx.execute("DELETE FROM projects WHERE id = ?1", params![id])?;
+        tx.commit()?;
+        if gone == 0 {
+            return Err(Error::ProjectNotFound(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Every job made for the project, oldest first.
+    pub fn project_jobs(&self, project_id: &str) -> Result<Vec<JobRecord>, Error> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {} FROM jobs WHERE project_id = ?1 ORDER BY created_at_ms, id",
+            JobRecord::COLUMNS
+        ))?;
+        let rows = stmt
+            .query_map(params![project_id], JobRecord::from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// The jobs the user picked for the project's shots.
+    pub fn chosen_jobs(&self, project_id: &str) -> Result<Vec<JobId>, Error> {
+        let conn = self.lock();
+        let mut stmt =
+            conn.prepare("SELECT id FROM jobs WHERE project_id = ?1 AND chosen = 1 ORDER BY id")?;
+        let rows = stmt
+            .query_map(params![project_id], |r| Ok(JobId(r.get(0)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Makes `job` the chosen version of its shot (and no other job of that shot).
+    pub fn choose_version(&self, job: &JobId) -> Result<(), Error> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let link: Option<(Option<String>, Option<i64>, Option<i64>)> = tx
+            .query_row(
+                "SELECT project_id, shot_start_ms, shot_end_ms FROM jobs WHERE id = ?1",
+                params![job.0],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((Some(project), Some(start), Some(end))) = link else {
+            return Err(Error::JobNotFound(job.clone()));
+        };
+        tx.execute(
+            "UPDATE jobs SET chosen = (id = ?4)
+             WHERE project_id = ?1 AND shot_start_ms = ?2 AND shot_end_ms = ?3",
+            params![project, start, end, job.0],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// What was spent on the project (all versions; what Venice may have charged).
+    pub fn project_spent_usd(&self, project_id: &str) -> Result<f64, Error> {
+        let total: Option<f64> = self.lock().query_row(
+            "SELECT SUM(quote_usd) FROM jobs
+             WHERE project_id = ?1
+               AND (state != 'failed'
+                    OR (queue_id IS NOT NULL AND credits_refunded IS NOT 1))",
+            params![project_id],
+            |r| r.get(0),
+        )?;
+        Ok(0.0 + total.unwrap_or(0.0).max(0.0))
+    }
+
+    pub fn insert_render(&self, render: &RenderRow) -> Result<(), Error> {
+        self.lock().execute(
+            "INSERT INTO renders (id, project_id, created_at_ms, path, seconds, thumbnail_path)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                render.id,
+                render.project_id,
+                render.created_at_ms,
+                render.path,
+                render.seconds,
+                render.thumbnail_path
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A project's renders, newest first (or every render with `None`).
+    pub fn renders(&self, project_id: Option<&str>) -> Result<Vec<RenderRow>, Error> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT id, project_id, created_at_ms, path, seconds, thumbnail_path FROM renders
+             WHERE (?1 IS NULL OR project_id = ?1) ORDER BY created_at_ms DESC, id",
+        )?;
+        let rows = stmt
+            .query_map(params![project_id], render_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+}
