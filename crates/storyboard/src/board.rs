@@ -72,10 +72,13 @@ impl Default for PlanOptions {
 }
 
 impl PlanOptions {
-    /// The shortest shot allowed: the user's minimum or the floor, whichever is longer.
-    pub fn min_s(&self) -> f64 {
-        self.min_shot_s
-            .map_or(self.floor_s, |m| m.max(self.floor_s))
+    /// The shortest shot allowed on `model`: the user's minimum or the floor, whichever is
+    /// longer; without a user minimum, the floor gives way to a model whose clips are shorter.
+    pub fn min_s(&self, model: &ModelLimits) -> f64 {
+        match self.min_shot_s {
+            Some(m) => m.max(self.floor_s),
+            None => self.floor_s.min(model.longest_s()),
+        }
     }
 
     /// The bar range for a section this loud.

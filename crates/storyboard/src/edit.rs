@@ -70,7 +70,7 @@ impl Storyboard {
                 end_s: s.end_s,
             });
         }
-        let min_s = self.options.min_s();
+        let min_s = self.options.min_s(&self.limits);
         let at =
             self.snap(at_s, s.start_s + min_s, s.end_s - min_s)
                 .ok_or(Error::NoBeatToSplit {
@@ -113,7 +113,7 @@ impl Storyboard {
         let (Some(before), Some(after)) = (self.shots.get(cut), self.shots.get(cut + 1)) else {
             return Err(Error::NoSuchCut { cut, last });
         };
-        let min_s = self.options.min_s();
+        let min_s = self.options.min_s(&self.limits);
         let out_of_range = Error::CutOutOfRange {
             cut,
             to_s,

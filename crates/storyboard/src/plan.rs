@@ -11,7 +11,7 @@ use crate::pacing::{Grid, section_of};
 /// Plans the whole song: shots from 0 to `analysis.duration_s`, every cut on a downbeat (or,
 /// with no downbeats, evenly spaced), loud sections cut every 1–2 bars, mid ones every 2–3 and
 /// quiet ones every 2–4 (see [`PlanOptions`]), every section change cut, no shot longer than
-/// the model's longest clip nor shorter than `options.min_s()` (unless the song is). Prompts
+/// the model's longest clip nor shorter than `options.min_s(model)` (unless the song is). Prompts
 /// are left empty.
 pub fn plan(
     analysis: &Analysis,
@@ -102,9 +102,9 @@ fn check(analysis: &Analysis, model: &ModelLimits, options: &PlanOptions) -> Res
             });
         }
     }
-    if options.min_s() > model.longest_s() + TIME_EPS {
+    if options.min_s(model) > model.longest_s() + TIME_EPS {
         return Err(Error::MinLongerThanModel {
-            min_s: options.min_s(),
+            min_s: options.min_s(model),
             max_s: model.longest_s(),
         });
     }
@@ -170,7 +170,7 @@ fn replan_around(
             .map(|s| nearest_downbeat(s.start_s))
             .collect(),
         fallback_bar_s,
-        min_s: options.min_s(),
+        min_s: options.min_s(model),
         max_s: model.longest_s(),
         model,
         options,

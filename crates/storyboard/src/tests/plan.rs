@@ -203,3 +203,21 @@ fn within_a_sections_range_shots_that_fill_their_clips_win() {
     assert!(dear.seconds_generated() > board.seconds_generated());
     assert!(dear.shots.iter().filter(|s| s.generate_s == 10).count() > dear.shots.len() / 2);
 }
+
+#[test]
+fn a_model_of_one_second_clips_is_planned_without_complaint() {
+    // The 1.5 s floor gives way when the user set no minimum: 1-second shots on the beat.
+    let analysis = song(6.0, 120.0, 4, 0.0, &[(0.0, 6.0, "verse", 0.5)]);
+    let board = planned(&analysis, &ModelLimits::with_seconds(&[1], 2500));
+    assert_sound(&board, 6.0);
+    assert!(board.shots.iter().all(|s| s.length_s() <= 1.0));
+    assert_cuts_on(&board, &analysis.beats);
+    let strict = PlanOptions {
+        min_shot_s: Some(1.5),
+        ..PlanOptions::default()
+    };
+    assert!(matches!(
+        plan(&analysis, &ModelLimits::with_seconds(&[1], 2500), &strict),
+        Err(Error::MinLongerThanModel { .. })
+    ));
+}
