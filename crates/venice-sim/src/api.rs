@@ -3,6 +3,10 @@
 use axum::http::header;
 use serde_json::{Value, json};
 
+use tokio::sync::watch;
+
+use crate::clipgen::ClipState;
+use crate::clips::ClipInfo;
 use crate::jobs::{JobPhase, JobStore};
 use crate::log::Endpoint;
 use crate::reply::Reply;
@@ -97,6 +101,7 @@ fn chat(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Reply, Reply>
         sh.catalog.text_model(&p.model),
         &p.messages,
         p.max_tokens,
+        &crate::structured::format_of(req.body),
     );
     let cost = body
         .get("cost")
@@ -124,7 +129,21 @@ fn queue(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Reply, Reply
     }
     st.balance_usd = round_usd(st.balance_usd - usd);
     let video = crate::fixtures::fixture_for_aspect_ratio(p.aspect_ratio.as_deref());
-    let id = st.jobs.create(&p.model, video, p.private);
+    let clip = sh.clips.as_ref().map(|maker| {
+        let prompt = p.prompt.clone().unwrap_or_default();
+        let next = u32::try_from(st.prompt_numbers.len() + 1).unwrap_or(u32::MAX);
+        let number = *st.prompt_numbers.entry(prompt.clone()).or_insert(next);
+        maker.start(ClipInfo::new(
+            &prompt,
+            number,
+            &p.duration,
+            p.aspect_ratio.as_deref(),
+            p.resolution.as_deref(),
+            p.audio_on,
+            maker.config().max_short_side,
+        ))
+    });
+    let id = st.jobs.create(&p.model, video, p.private, clip);
     let mut body = json!({ "model": p.model, "queue_id": id.to_string() });
     if p.private {
         body["download_url"] = json!(format!("{}/_sim/download/{id}", sh.origin()));
@@ -158,12 +177,39 @@ fn retrieve(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Outcome, 
     }
 }
 
-/// The MP4 a finished job delivers: the configured [`crate::ServedVideo`], else its fixture.
+/// The MP4 a finished job delivers: the configured [`crate::ServedVideo`], else its generated
+/// clip, else (no clips, or ffmpeg failed) its fixture.
 fn video_body(sh: &Shared, job: &crate::jobs::Job) -> bytes::Bytes {
-    match &sh.config.served_video {
-        Some(video) => video.0.clone(),
-        None => bytes::Bytes::from_static(job.video.bytes),
+    if let Some(video) = &sh.config.served_video {
+        return video.0.clone();
     }
+    if let Some(slot) = &job.clip
+        && let ClipState::Ready(bytes) = &*slot.state.borrow()
+    {
+        return bytes.clone();
+    }
+    bytes::Bytes::from_static(job.video.bytes)
+}
+
+/// A retrieve or download that would deliver a video whose clip is still being made: the
+/// receiver to wait on (outside the lock) before answering.
+pub(crate) fn clip_in_making(
+    sh: &Shared,
+    endpoint: Option<Endpoint>,
+    body: Option<&Value>,
+    path: &str,
+) -> Option<watch::Receiver<ClipState>> {
+    let (id, private) = match endpoint? {
+        Endpoint::VideoRetrieve => (body?.get("queue_id")?.as_str()?, false),
+        Endpoint::Download => (path.trim_end_matches('/').rsplit('/').next()?, true),
+        _ => return None,
+    };
+    let st = sh.lock();
+    let job = st.jobs.get(id).filter(|j| j.private == private)?;
+    let slot = job.clip.as_ref()?;
+    let ready = JobStore::phase(job, sh.config.job_duration, sh.config.average_execution_ms)
+        == JobPhase::Ready;
+    (ready && matches!(*slot.state.borrow(), ClipState::Making)).then(|| slot.state.subscribe())
 }
 
 fn complete(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Reply, Reply> {

@@ -1,6 +1,9 @@
-//! `/chat/completions`: a deterministic, video-prompt-like reply built from the last user message.
+//! `/chat/completions`: a deterministic, video-prompt-like reply built from the last user message
+//! (or JSON for a `response_format`, see [`crate::structured`]).
 
 use serde_json::{Value, json};
+
+use crate::structured::Format;
 
 /// The theme inside the user's message: the first "quoted" part if there is one, else the whole text.
 pub(crate) fn theme_of(user_text: &str) -> String {
@@ -75,16 +78,34 @@ pub(crate) fn completion(
     model_spec: Option<&Value>,
     messages: &[Value],
     max_tokens: Option<u64>,
+    format: &Format,
 ) -> Value {
     let user = last_user_text(messages);
-    let (content, cut) = reply_text(&user, max_tokens);
+    let (content, cut, completion_tokens) =
+        match crate::structured::content(format, &user, &reply_text(&user, None).0) {
+            // JSON is cut at max_tokens (~4 characters each) like any other answer.
+            Some(json) => {
+                let tokens = approx_tokens(&json);
+                match max_tokens {
+                    Some(max) if tokens > max => {
+                        let keep = usize::try_from(max.saturating_mul(4)).unwrap_or(usize::MAX);
+                        (json.chars().take(keep).collect(), true, max)
+                    }
+                    _ => (json, false, tokens),
+                }
+            }
+            None => {
+                let (text, cut) = reply_text(&user, max_tokens);
+                let words = text.split_whitespace().count() as u64;
+                (text, cut, words)
+            }
+        };
     let prompt_chars: String = messages
         .iter()
         .filter_map(|m| m.get("content"))
         .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_owned))
         .collect();
     let prompt_tokens = approx_tokens(&prompt_chars);
-    let completion_tokens = content.split_whitespace().count() as u64;
     let price = |kind: &str| {
         model_spec
             .and_then(|m| {

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-/// How a [`crate::VeniceSim`] behaves. `Default` is a 2-second job on a free port with $50.
+use crate::clips::ClipConfig;
+
+/// How a [`crate::VeniceSim`] behaves. `Default` is a 2-second job on a free port with $50, serving
+/// the bundled fixture MP4s.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
     /// TCP port on 127.0.0.1; 0 picks a free one.
@@ -20,6 +23,11 @@ pub struct SimConfig {
     /// Opt-in: the MP4 every finished job delivers instead of its bundled fixture (benchmarks that
     /// need a large file). `None`, the default, serves the fixture for the job's aspect ratio.
     pub served_video: Option<ServedVideo>,
+    /// Opt-in: every finished job delivers a clip made for it with ffmpeg (the requested duration,
+    /// aspect ratio and resolution, a colour and number per shot; see [`ClipConfig`]), so a whole
+    /// music video can be made from the sim. `None`, the default, serves the bundled fixtures.
+    /// [`SimConfig::served_video`] wins over this.
+    pub clips: Option<ClipConfig>,
 }
 
 /// An MP4 served in place of the fixtures (see [`SimConfig::served_video`]). Cheap to clone;
@@ -42,6 +50,7 @@ impl Default for SimConfig {
             average_execution_ms: 145_000,
             balance_usd: 50.0,
             served_video: None,
+            clips: None,
         }
     }
 }

@@ -2,7 +2,9 @@
 //!
 //! - `POST /_sim/faults {"endpoint":"video_queue","fault":{"kind":"server_error"},"times":1}`
 //! - `GET /_sim/faults` → pending faults per endpoint
-//! - `GET /_sim/requests` → the request log; `DELETE /_sim/requests` clears it
+//! - `GET /_sim/requests` → the request log (body strings over 1024 characters, such as `data:`
+//!   URLs, shortened to a prefix, length and SHA-256; `?full=1` gives them whole);
+//!   `DELETE /_sim/requests` clears it
 //! - `GET /_sim/state` → balance and job count
 //!
 //! Control requests are not written to the request log.
@@ -35,7 +37,14 @@ fn parse_fault(bytes: &[u8]) -> Result<FaultRequest, SimError> {
     serde_json::from_slice(bytes).map_err(|e| SimError::BadFaultRequest(e.to_string()))
 }
 
-pub(crate) async fn handle(sh: &Shared, method: &str, path: &str, body: Body) -> Response<Body> {
+pub(crate) async fn handle(
+    sh: &Shared,
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    body: Body,
+) -> Response<Body> {
+    let full = query.is_some_and(|q| q.split('&').any(|kv| kv == "full=1" || kv == "full=true"));
     let reply = match (method, path.trim_end_matches('/')) {
         ("POST", "/_sim/faults") => match axum::body::to_bytes(body, 1024 * 1024).await {
             Ok(bytes) => match parse_fault(&bytes) {
@@ -62,7 +71,7 @@ pub(crate) async fn handle(sh: &Shared, method: &str, path: &str, body: Body) ->
         }
         ("GET", "/_sim/requests") => {
             let st = sh.lock();
-            let log: Vec<Value> = st.log.iter().map(|r| r.to_json(sh.started)).collect();
+            let log: Vec<Value> = st.log.iter().map(|r| r.to_json(sh.started, full)).collect();
             Reply::json(200, &Value::Array(log))
         }
         ("DELETE", "/_sim/requests") => {

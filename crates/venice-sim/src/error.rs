@@ -22,6 +22,38 @@ pub enum SimError {
         /// The parse error.
         message: String,
     },
+    /// ffmpeg could not be started to make a clip.
+    #[error(
+        "venice-sim could not run ffmpeg ({}) to make a clip: {source} (install ffmpeg, e.g. `cargo xtask setup`, or set ClipConfig::ffmpeg)",
+        path.display()
+    )]
+    FfmpegMissing {
+        /// The program that was run.
+        path: std::path::PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// ffmpeg ran but did not make the clip.
+    #[error("venice-sim's ffmpeg failed to make a clip ({status}): {stderr}")]
+    FfmpegFailed {
+        /// Its exit status.
+        status: String,
+        /// The start of what it printed.
+        stderr: String,
+    },
+    /// The clip cache folder could not be written or read.
+    #[error(
+        "venice-sim could not use its clip cache {}: {source} (check the folder is writable or set ClipConfig::cache_dir)",
+        dir.display()
+    )]
+    ClipCache {
+        /// The cache folder.
+        dir: std::path::PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A `/_sim/faults` body could not be understood.
     #[error("bad fault request: {0}")]
     BadFaultRequest(String),

@@ -64,6 +64,11 @@ pub enum Fault {
     HangAfterReceive,
     /// 200 JSON `{"status": <this>, "average_execution_time", "execution_duration"}`.
     UnknownStatus(String),
+    /// On chat: the normal completion (charged as usual) whose message content is broken JSON (a
+    /// chatty preface and the answer cut in half); it waits (stays queued) for a request with a JSON
+    /// `response_format`, so plain prompt requests pass through. On other endpoints: the normal
+    /// answer with its JSON body cut in half.
+    InvalidJson,
 }
 
 impl Fault {
@@ -134,6 +139,8 @@ pub enum FaultSpec {
         /// The status string.
         status: String,
     },
+    /// See [`Fault::InvalidJson`].
+    InvalidJson,
 }
 
 fn five() -> u64 {
@@ -174,6 +181,7 @@ impl From<FaultSpec> for Fault {
             },
             FaultSpec::HangAfterReceive => Fault::HangAfterReceive,
             FaultSpec::UnknownStatus { status } => Fault::UnknownStatus(status),
+            FaultSpec::InvalidJson => Fault::InvalidJson,
         }
     }
 }

@@ -6,6 +6,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use std::sync::Arc;
+
+use crate::clipgen::{ClipSlot, ClipState};
 use crate::fixtures::FixtureVideo;
 
 /// One queued video.
@@ -16,6 +19,8 @@ pub(crate) struct Job {
     pub private: bool,
     pub created: Instant,
     pub media_deleted: bool,
+    /// The generated clip, when the sim makes clips.
+    pub clip: Option<Arc<ClipSlot>>,
 }
 
 /// Where a job stands right now.
@@ -41,6 +46,7 @@ impl JobStore {
         model: &str,
         video: &'static FixtureVideo,
         private: bool,
+        clip: Option<Arc<ClipSlot>>,
     ) -> Uuid {
         let id = Uuid::new_v4();
         self.jobs.insert(
@@ -51,6 +57,7 @@ impl JobStore {
                 private,
                 created: Instant::now(),
                 media_deleted: false,
+                clip,
             },
         );
         id
@@ -70,6 +77,9 @@ impl JobStore {
             return false;
         };
         job.media_deleted = true;
+        if let Some(clip) = &job.clip {
+            clip.state.send_replace(ClipState::Gone);
+        }
         true
     }
 
@@ -102,7 +112,7 @@ mod tests {
     fn lifecycle() {
         let mut store = JobStore::default();
         let video = crate::fixtures::fixture_for_aspect_ratio(None);
-        let id = store.create("m", video, false).to_string();
+        let id = store.create("m", video, false, None).to_string();
         let job = store.get(&id).expect("job");
         assert!(matches!(
             JobStore::phase(job, Duration::from_secs(60), 145_000),

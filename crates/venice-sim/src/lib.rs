@@ -29,6 +29,8 @@
 
 mod api;
 mod chat;
+mod clipgen;
+mod clips;
 mod config;
 mod control;
 mod error;
@@ -41,12 +43,14 @@ mod ratelimit;
 mod reply;
 mod server;
 mod sim;
+mod structured;
 mod validate;
 
+pub use clips::{CLIP_FPS, ClipConfig, ClipInfo, clip_colour};
 pub use config::{ServedVideo, SimConfig};
 pub use error::SimError;
 pub use faults::{Fault, FaultSpec};
 pub use fixtures::{FixtureVideo, fixture_for_aspect_ratio, fixture_videos};
-pub use log::{Endpoint, RecordedRequest};
+pub use log::{Endpoint, LONG_STRING, RecordedRequest};
 pub use pricing::quote_usd;
 pub use sim::VeniceSim;

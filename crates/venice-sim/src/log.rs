@@ -78,6 +78,30 @@ impl Endpoint {
     }
 }
 
+/// Strings longer than this are shortened in `/_sim/requests` (unless `?full=1`).
+pub const LONG_STRING: usize = 1024;
+
+/// A copy of `v` with long strings replaced by `"<first 64 chars>… (N chars, sha256 <16 hex>)"`.
+fn shorten(v: &Value) -> Value {
+    match v {
+        Value::String(s) if s.len() > LONG_STRING => {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(s.as_bytes());
+            let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+            let head: String = s.chars().take(64).collect();
+            Value::String(format!(
+                "{head}… ({} chars, sha256 {hex})",
+                s.chars().count()
+            ))
+        }
+        Value::Array(items) => Value::Array(items.iter().map(shorten).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), shorten(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
 /// One request as the sim saw it. The `Authorization` value is never stored, only whether it was there.
 #[derive(Clone, Debug)]
 pub struct RecordedRequest {
@@ -104,14 +128,20 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
-    /// JSON form for `GET /_sim/requests`; `at_ms` is milliseconds since the sim started.
-    pub(crate) fn to_json(&self, started: std::time::Instant) -> Value {
+    /// JSON form for `GET /_sim/requests`; `at_ms` is milliseconds since the sim started. Unless
+    /// `full`, strings in the body longer than [`LONG_STRING`] characters (e.g. `data:` URLs) are
+    /// shortened to their first 64 characters, their length and a SHA-256 prefix.
+    pub(crate) fn to_json(&self, started: std::time::Instant, full: bool) -> Value {
+        let body = match &self.body {
+            Some(b) if !full => Some(shorten(b)),
+            other => other.clone(),
+        };
         json!({
             "endpoint": self.endpoint.map(Endpoint::name),
             "method": self.method,
             "path": self.path,
             "query": self.query,
-            "body": self.body,
+            "body": body,
             "raw_body_len": self.raw_body.len(),
             "authorization_present": self.authorization_present,
             "user_agent": self.user_agent,

@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use clap::Parser;
-use venice_sim::{SimConfig, VeniceSim};
+use venice_sim::{ClipConfig, SimConfig, VeniceSim};
 
-/// A local stand-in for Venice's video API (same endpoints, real MP4s, fault injection).
+/// A local stand-in for Venice's video API (same endpoints, a clip made per job with ffmpeg, fault
+/// injection).
 #[derive(Debug, Parser)]
 #[command(name = "venice-sim", version, about)]
 struct Args {
@@ -21,6 +22,12 @@ struct Args {
     /// Starting USD balance.
     #[arg(long, default_value_t = 50.0)]
     balance_usd: f64,
+    /// Serve the bundled fixture MP4s instead of making a clip per job with ffmpeg.
+    #[arg(long)]
+    fixtures: bool,
+    /// Where made clips are cached (default: venice-sim-clips in the system's temp folder).
+    #[arg(long, value_name = "DIR")]
+    clip_cache: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -39,6 +46,10 @@ async fn main() -> std::io::Result<()> {
         api_key: args.api_key,
         job_duration,
         balance_usd: args.balance_usd,
+        clips: (!args.fixtures).then(|| match args.clip_cache {
+            Some(dir) => ClipConfig::in_dir(dir),
+            None => ClipConfig::default(),
+        }),
         ..SimConfig::default()
     };
     let sim = VeniceSim::start(config).await?;

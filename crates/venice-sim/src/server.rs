@@ -10,10 +10,14 @@ use axum::http::{HeaderMap, Response, header};
 use serde_json::{Value, json};
 
 use crate::api::{self, Outcome};
+use crate::clipgen::ClipState;
 use crate::faults::Fault;
 use crate::log::{Endpoint, RecordedRequest};
 use crate::reply::{Delivery, Reply, aborted_response};
 use crate::sim::{Shared, State};
+
+/// The longest a retrieve waits for its clip (then it gets the fixture).
+const CLIP_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Venice caps JSON bodies at 35 MB.
 const MAX_BODY: usize = 35 * 1024 * 1024;
@@ -37,7 +41,7 @@ async fn handle(AxState(sh): AxState<Arc<Shared>>, req: Request) -> Response<Bod
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
     if path.starts_with("/_sim/") && !path.starts_with("/_sim/download/") {
-        return crate::control::handle(&sh, &method, &path, body).await;
+        return crate::control::handle(&sh, &method, &path, query.as_deref(), body).await;
     }
     let endpoint = Endpoint::route(&method, &path);
     let at = std::time::Instant::now();
@@ -66,6 +70,14 @@ async fn handle(AxState(sh): AxState<Arc<Shared>>, req: Request) -> Response<Bod
         status: 0,
         at,
     };
+    if let Some(mut making) = api::clip_in_making(&sh, endpoint, parsed.as_ref(), &path) {
+        // The clip is made on the blocking pool; this request waits for it without holding a thread.
+        let _ = tokio::time::timeout(
+            CLIP_WAIT,
+            making.wait_for(|s| !matches!(s, ClipState::Making)),
+        )
+        .await;
+    }
     let incoming = Incoming {
         endpoint,
         path: &path,
@@ -173,6 +185,16 @@ fn decide(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Reply {
         if let Some(id) = delete_after {
             st.jobs.delete_media(&id);
         }
+        return reply;
+    }
+    if matches!(fault, Fault::InvalidJson) {
+        if endpoint == Endpoint::ChatCompletions && !crate::structured::asks_json(req.body) {
+            // Wait for a request that asks for JSON.
+            return api::normal(sh, st, req).commit(st);
+        }
+        st.faults.pop(endpoint);
+        let mut reply = api::normal(sh, st, req).commit(st);
+        reply.body = broken_json(endpoint, &reply.body);
         return reply;
     }
     st.faults.pop(endpoint);
@@ -285,12 +307,34 @@ fn fault_reply(fault: &Fault, endpoint: Endpoint, average_ms: u64) -> Reply {
             &json!({"status": status, "average_execution_time": average_ms, "execution_duration": average_ms / 2}),
         ),
         // Handled by the caller.
-        Fault::DropMidBody
+        Fault::InvalidJson
+        | Fault::DropMidBody
         | Fault::TruncatedMp4
         | Fault::NotMp4
         | Fault::SlowBody { .. }
         | Fault::HangAfterReceive => Reply::error(500, "venice-sim: unexpected fault routing"),
     }
+}
+
+/// The answer made invalid JSON: a chat completion's message content, any other body itself.
+fn broken_json(endpoint: Endpoint, body: &bytes::Bytes) -> bytes::Bytes {
+    let content = |v: &mut Value| {
+        v.pointer_mut("/choices/0/message/content")
+            .map(std::mem::take)
+    };
+    if endpoint == Endpoint::ChatCompletions
+        && let Ok(mut value) = serde_json::from_slice::<Value>(body)
+        && let Some(Value::String(text)) = content(&mut value)
+    {
+        let half: String = text.chars().take(text.chars().count() / 2).collect();
+        if let Some(slot) = value.pointer_mut("/choices/0/message/content") {
+            *slot = Value::String(format!(
+                "Sure! Here is the storyboard you asked for:\n{half}"
+            ));
+        }
+        return bytes::Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+    }
+    body.slice(..body.len() / 2)
 }
 
 /// A Cloudflare-style ray id: 16 hex digits and a colo.

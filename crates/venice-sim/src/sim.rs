@@ -1,5 +1,6 @@
 //! `VeniceSim`: starting, steering (faults, log, balance) and stopping one sim instance.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -7,6 +8,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::clipgen::ClipMaker;
+use crate::clips::ClipInfo;
 use crate::config::SimConfig;
 use crate::error::SimError;
 use crate::faults::{Fault, FaultQueue};
@@ -23,6 +26,8 @@ pub(crate) struct State {
     pub log: Vec<RecordedRequest>,
     pub balance_usd: f64,
     pub rates: RateCounters,
+    /// Each distinct prompt's number, in the order first queued (1, 2, ...).
+    pub prompt_numbers: HashMap<String, u32>,
 }
 
 /// Everything the request handlers share.
@@ -34,6 +39,8 @@ pub(crate) struct Shared {
     pub started: std::time::Instant,
     pub state: Mutex<State>,
     pub shutdown: watch::Sender<bool>,
+    /// Makes the clips when [`SimConfig::clips`] asks for them (and no served video replaces them).
+    pub clips: Option<Arc<ClipMaker>>,
 }
 
 impl Shared {
@@ -99,7 +106,13 @@ impl VeniceSim {
                 log: Vec::new(),
                 balance_usd: config.balance_usd,
                 rates: RateCounters::default(),
+                prompt_numbers: HashMap::new(),
             }),
+            clips: config
+                .clips
+                .clone()
+                .filter(|_| config.served_video.is_none())
+                .map(|c| Arc::new(ClipMaker::new(c))),
             config,
             catalog,
             addr,
@@ -190,6 +203,30 @@ impl VeniceSim {
             (Some(_), None) => true,
             (None, _) => false,
         }
+    }
+
+    /// The bodies of the queue calls Venice accepted (status 200), in arrival order: what each
+    /// job was asked for, `image_url` (e.g. a continuity frame's `data:` URL) included.
+    pub fn queue_requests(&self) -> Vec<serde_json::Value> {
+        self.shared
+            .lock()
+            .log
+            .iter()
+            .filter(|r| r.endpoint == Some(Endpoint::VideoQueue) && r.status == 200)
+            .filter_map(|r| r.body.clone())
+            .collect()
+    }
+
+    /// What the clip of job `queue_id` looks like (colour, number, size, frames), when the sim
+    /// makes clips ([`SimConfig::clips`]); `None` for an unknown job or when fixtures are served.
+    pub fn clip_info(&self, queue_id: &str) -> Option<ClipInfo> {
+        let st = self.shared.lock();
+        st.jobs.get(queue_id)?.clip.as_ref().map(|c| c.info.clone())
+    }
+
+    /// How many times this sim ran ffmpeg to make a clip (clips found in the cache cost none).
+    pub fn clips_made(&self) -> usize {
+        self.shared.clips.as_ref().map_or(0, |c| c.runs())
     }
 
     /// Forgets the request log.

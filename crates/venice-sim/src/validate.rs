@@ -204,6 +204,8 @@ fn in_list(
 #[derive(Debug)]
 pub(crate) struct VideoParams {
     pub model: String,
+    /// The prompt (queue requests; `None` on quotes or when absent).
+    pub prompt: Option<String>,
     pub duration: String,
     pub resolution: Option<String>,
     pub aspect_ratio: Option<String>,
@@ -278,6 +280,7 @@ pub(crate) fn video(
     }
     Ok(VideoParams {
         model: model.id().to_owned(),
+        prompt: map.get("prompt").and_then(Value::as_str).map(str::to_owned),
         duration: duration.unwrap_or("5s").to_owned(),
         resolution: resolution.map(str::to_owned),
         aspect_ratio: aspect_ratio.map(str::to_owned),
