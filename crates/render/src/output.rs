@@ -25,12 +25,15 @@ pub(crate) fn temp_beside(out: &Path) -> Result<NamedTempFile, Error> {
         .map_err(|e| Error::io("could not create a temp file in", dir, e))
 }
 
+/// Why an output is refused when ffmpeg succeeded without writing a byte (nothing to decode).
+pub(crate) const WROTE_NOTHING: &str = "it wrote nothing";
+
 /// Moves the finished temp file to `out`, replacing what was there.
 pub(crate) fn finish(temp: NamedTempFile, out: &Path) -> Result<(), Error> {
     if std::fs::metadata(temp.path()).map(|m| m.len()).unwrap_or(0) == 0 {
         return Err(Error::Ffmpeg {
             what: format!("write {}", out.display()),
-            stderr: "it wrote nothing".into(),
+            stderr: WROTE_NOTHING.into(),
         });
     }
     temp.persist(out)

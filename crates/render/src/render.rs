@@ -8,8 +8,10 @@ use std::process::Command;
 use crate::plan::{self, Segment};
 use crate::{CancelFlag, Error, Ffmpeg, RenderPlan, output, run};
 
-/// x264 settings: `veryfast` is within a few percent of `ultrafast`'s speed on AI clips at far
-/// smaller files, and CRF 20 is visually clean for 720p–1080p music videos.
+/// x264 settings. Measured on 30 s of busy 720p (lavfi `testsrc2`) at CRF 20 on this 2-core
+/// machine: ultrafast 3.9 s / 26 MB, superfast 7.2 s / 17 MB, veryfast 7.6 s / 9.7 MB, faster
+/// 13.9 s / 10.5 MB: veryfast makes files a third of ultrafast's for twice the time, and the
+/// slower presets buy little. CRF 20 is visually clean for 720p–1080p music videos.
 pub const X264_PRESET: &str = "veryfast";
 pub const X264_CRF: u32 = 20;
 /// The song's bitrate when it is re-encoded to AAC.

@@ -158,6 +158,30 @@ fn last_frame_is_the_clips_very_last_frame() {
     let info = ffmpeg.probe(&png).expect("probe png");
     assert_eq!((info.width, info.height), (640, 360));
     assert_eq!(entries(dir.path()), ["clip.mp4", "last.png"]);
+
+    // The sound runs on 3 s after the picture ends: the last second holds no video.
+    let long_sound = dir.path().join("long-sound.mp4");
+    run(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=red:s=320x240:r=24:d=1,drawbox=c=lime:t=fill:enable='eq(n,23)'",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=d=4",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        long_sound.to_str().expect("utf-8"),
+    ]);
+    ffmpeg.last_frame(&long_sound, &png).expect("last frame");
+    assert_eq!(name_of(frame_colours(&png)[0]), "lime");
 }
 
 #[test]
