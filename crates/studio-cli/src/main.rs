@@ -11,6 +11,7 @@ mod output;
 mod progress;
 mod session;
 mod song;
+mod video;
 
 use std::path::PathBuf;
 
@@ -153,6 +154,127 @@ enum Command {
         #[command(subcommand)]
         action: SongAction,
     },
+    /// Music-video projects: plan a storyboard on the beat, price it, generate, render.
+    Video {
+        #[command(subcommand)]
+        action: VideoAction,
+    },
+    /// The whole way in one command: plan, show the whole price, confirm, generate every shot,
+    /// and render a video exactly as long as the song.
+    MusicVideo {
+        #[command(flatten)]
+        new: Box<NewOpts>,
+        /// Spend without asking (the price is still shown first).
+        #[arg(long)]
+        yes: bool,
+        /// Where to write the video (default: the media folder).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct NewOpts {
+    /// The song (MP3, WAV, FLAC, Ogg Vorbis, M4A).
+    #[arg(long, value_name = "FILE")]
+    song: PathBuf,
+    /// What the video is about.
+    #[arg(long)]
+    theme: String,
+    /// The video model (`studio models` lists them).
+    #[arg(long, default_value = DEFAULT_VIDEO_MODEL)]
+    model: String,
+    /// Aspect ratio, e.g. 16:9.
+    #[arg(long = "aspect")]
+    aspect: Option<String>,
+    /// Resolution, e.g. 720p.
+    #[arg(long)]
+    resolution: Option<String>,
+    /// One style line added to every shot's prompt.
+    #[arg(long, default_value = "")]
+    style: String,
+    /// The character or subject, added to every shot's prompt.
+    #[arg(long, default_value = "")]
+    subject: String,
+    /// A reference image of the subject (image-to-video models start from it).
+    #[arg(long, value_name = "IMG")]
+    reference: Vec<PathBuf>,
+    /// Each shot starts from the previous shot's last frame (image-to-video models).
+    #[arg(long)]
+    continuity: bool,
+    /// The most this project may spend, in USD (all versions together).
+    #[arg(long, value_name = "USD")]
+    budget: Option<f64>,
+    /// No shot shorter than this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    min_shot: Option<f64>,
+    /// The project's name (default: the song's title and the theme).
+    #[arg(long)]
+    name: Option<String>,
+}
+
+impl NewOpts {
+    fn into_args(self) -> video::NewArgs {
+        video::NewArgs {
+            song: self.song,
+            theme: self.theme,
+            name: self.name,
+            settings: studio_core::projects::ProjectSettings {
+                style: self.style,
+                subject: self.subject,
+                references: self.reference,
+                model: self.model,
+                aspect_ratio: self.aspect,
+                resolution: self.resolution,
+                continuity: self.continuity,
+                budget_usd: self.budget,
+                min_shot_s: self.min_shot,
+                ..Default::default()
+            },
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum VideoAction {
+    /// Plan a music video: analyse the song, cut a storyboard on its downbeats, write one prompt
+    /// per shot, and print it with the whole price. Nothing is spent.
+    New {
+        #[command(flatten)]
+        new: Box<NewOpts>,
+    },
+    /// Generate every shot that has no clip yet (the price is checked against the budget first);
+    /// run again after a crash or a pause to go on.
+    Generate {
+        /// The project's id or its first characters.
+        id: String,
+        /// Queue and return instead of waiting for the clips.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Each shot's state, with a progress bar.
+    Status { id: String },
+    /// Render the music video: every shot's clip cut to its shot, the song muxed in.
+    Render {
+        id: String,
+        /// Where to write the video (default: the media folder).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Hold the previous frame over shots with no clip instead of refusing.
+        #[arg(long)]
+        fill_gaps: bool,
+    },
+    /// Every project with its progress and spend.
+    List,
+    /// A project's storyboard and state; opens its latest render.
+    Open {
+        id: String,
+        /// Print only; do not open the video.
+        #[arg(long)]
+        no_launch: bool,
+    },
+    /// Delete a project and its renders (its paid clips stay in the library).
+    Delete { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -330,6 +452,24 @@ fn run(cli: Cli) -> Result<Code, Failure> {
                 delete_after_download,
             } => jobs::resume(out, wait, delete_after_download).await,
             Command::FetchAgain { id, wait } => jobs::fetch_again(out, &id, wait).await,
+            Command::Video { action } => match action {
+                VideoAction::New { new } => video::new(out, new.into_args()).await,
+                VideoAction::Generate { id, no_wait } => video::generate(out, &id, !no_wait).await,
+                VideoAction::Status { id } => video::status(out, &id).await,
+                VideoAction::Render {
+                    id,
+                    out: file,
+                    fill_gaps,
+                } => video::render(out, &id, file, fill_gaps).await,
+                VideoAction::List => video::list(out).await,
+                VideoAction::Open { id, no_launch } => video::open(out, &id, !no_launch).await,
+                VideoAction::Delete { id } => video::delete(out, &id).await,
+            },
+            Command::MusicVideo {
+                new,
+                yes,
+                out: file,
+            } => video::whole_way(out, new.into_args(), yes, file).await,
             Command::Jobs
             | Command::Open { .. }
             | Command::Dismiss { .. }

@@ -70,6 +70,12 @@ pub enum Error {
     NoCatalogue,
     #[error("{matches} jobs start with {prefix}; give more of the id")]
     AmbiguousJobId { prefix: String, matches: usize },
+    #[error("{0}")]
+    Storyboard(#[from] storyboard::Error),
+    #[error("{0}")]
+    Render(#[from] render::Error),
+    #[error("project {id} could not be opened: {why}")]
+    BadProject { id: String, why: String },
     #[error("no music-video project {0}; `studio video list` lists them")]
     ProjectNotFound(String),
     #[error("more than one project starts with {0}; give more of the id")]

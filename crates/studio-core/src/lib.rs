@@ -14,12 +14,11 @@ pub mod keyfile;
 pub mod ledger;
 pub mod limiter;
 pub mod media;
+pub mod projects;
 pub mod prompt;
 pub mod songs;
 
 pub use budget::Budget;
-/// The song analysis crate, for matching its errors.
-pub use song;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use config::{EngineConfig, StudioPaths};
 pub use engine::{FollowHandle, GeneratedPrompt, PollerHandle, PriceQuote, Studio};
@@ -27,3 +26,9 @@ pub use error::Error;
 pub use events::JobEvent;
 pub use key_store::{KeyStore, Stored};
 pub use ledger::{JobId, JobParams, JobRecord, JobState, Ledger, MediaInfo};
+/// The ffmpeg render, for its cancel flag and errors.
+pub use render;
+/// The song analysis crate, for matching its errors.
+pub use song;
+/// The storyboard planner, for its types.
+pub use storyboard;

@@ -1,0 +1,173 @@
+//! A project's shots through the engine: priced and checked against the budget first, then each
+//! shot that needs a clip is queued like any job (ledger first, never twice). With continuity on
+//! an image-to-video model the shots go one after another, each starting from the previous
+//! clip's last frame. Run again after a crash, it picks up where it stopped.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::status::{clip_for, needs_generating, versions};
+use super::{Project, span_ms};
+use crate::Error;
+use crate::engine::Studio;
+use crate::ledger::{JobParams, JobState, ShotLink};
+
+/// What a generate run did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GenerateReport {
+    /// Shots queued now.
+    pub queued: Vec<usize>,
+    /// Shots that already had a clip or a version on its way.
+    pub already: usize,
+    /// Shots whose queue call Venice refused, or whose outcome is unknown.
+    pub not_queued: Vec<usize>,
+    /// Generation stopped because the user paused the project.
+    pub paused: bool,
+}
+
+impl Studio {
+    /// Queues every shot that needs a clip. Refused before any queue call when the rest of the
+    /// project costs more than its budget (or the studio's caps). With continuity (image-to-video
+    /// models), each shot waits for the previous clip and starts from its last frame, so a running
+    /// poller is needed; without it, every shot is queued at once and the poller brings them home.
+    pub async fn generate_project(&self, id_or_prefix: &str) -> Result<GenerateReport, Error> {
+        let mut project = self.project(id_or_prefix).await?;
+        if project.paused {
+            project.paused = false;
+            self.save_project(&project).await?;
+        }
+        let quote = self.quote_loaded(&project).await?;
+        if let Some(reason) = quote.over_budget {
+            return Err(Error::Refused(reason));
+        }
+        let limits = self.model_limits(&project.settings.model).await?;
+        let chain = project.settings.continuity && limits.image_to_video;
+        let mut report = GenerateReport::default();
+        for i in 0..project.storyboard.shots.len() {
+            // The user may pause between shots.
+            if self.project(&project.id).await?.paused {
+                report.paused = true;
+                break;
+            }
+            let jobs = self.project_jobs(&project.id).await?;
+            let shot = project.storyboard.shots[i].clone();
+            if !needs_generating(&shot, &jobs) {
+                report.already += 1;
+                continue;
+            }
+            let image_path = if chain && i > 0 {
+                Some(self.last_frame_of(&project, i - 1).await?)
+            } else if limits.image_to_video {
+                Some(project.settings.references.first().cloned().ok_or_else(|| {
+                    Error::Refused(format!(
+                        "{} makes video from a start image: give a reference image for the first \
+                         shot.",
+                        project.settings.model
+                    ))
+                })?)
+            } else {
+                None
+            };
+            let (start_ms, end_ms) = span_ms(&shot);
+            let params = JobParams {
+                theme: Some(project.settings.theme.clone()),
+                prompt: shot.prompt.clone(),
+                model: project.settings.model.clone(),
+                duration: shot.duration.clone(),
+                aspect_ratio: project.settings.aspect_ratio.clone(),
+                resolution: project.settings.resolution.clone(),
+                // The song is the soundtrack.
+                audio: limits.audio_configurable.then_some(false),
+                image_path,
+                shot: Some(ShotLink {
+                    project_id: project.id.clone(),
+                    start_ms,
+                    end_ms,
+                }),
+            };
+            let jobs = self.generate(&params, 1).await?;
+            match jobs.first().map(|j| j.state) {
+                Some(state) if state.is_in_flight() => report.queued.push(i),
+                _ => report.not_queued.push(i),
+            }
+            if chain && !report.not_queued.is_empty() {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Pauses a project's generation: shots already queued finish; no new one is queued.
+    pub async fn pause_project(&self, id_or_prefix: &str) -> Result<Project, Error> {
+        let mut project = self.project(id_or_prefix).await?;
+        project.paused = true;
+        self.save_project(&project).await?;
+        Ok(project)
+    }
+
+    pub(crate) async fn project_jobs(&self, id: &str) -> Result<Vec<crate::JobRecord>, Error> {
+        let id = id.to_string();
+        self.shared()
+            .db(move |ledger, _| ledger.project_jobs(&id))
+            .await
+    }
+
+    /// Waits for shot `index`'s clip and writes its last frame as a PNG (the next shot's start).
+    async fn last_frame_of(&self, project: &Project, index: usize) -> Result<PathBuf, Error> {
+        let shot = &project.storyboard.shots[index];
+        let clip = loop {
+            let jobs = self.project_jobs(&project.id).await?;
+            let chosen = {
+                let id = project.id.clone();
+                self.shared()
+                    .db(move |ledger, _| ledger.chosen_jobs(&id))
+                    .await?
+            };
+            if let Some(job) = clip_for(shot, &jobs, &chosen)
+                && let Some(media) = &job.media
+            {
+                break media.path.clone();
+            }
+            let stuck = versions(shot, &jobs)
+                .last()
+                .is_none_or(|j| matches!(j.state, JobState::Failed | JobState::OutcomeUnknown));
+            if stuck {
+                return Err(Error::Refused(format!(
+                    "Shot {} has no clip, and the next shot starts from its last frame. Retry it \
+                     (`studio video generate` again), then the rest follows.",
+                    index + 1
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        };
+        let out = project
+            .work_dir(self.paths())
+            .join("frames")
+            .join(format!("shot-{:03}-last.png", index + 1));
+        let ffmpeg = self.ffmpeg()?;
+        let target = out.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                    action: "create",
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
+            }
+            ffmpeg.last_frame(&clip, &target)?;
+            Ok::<_, Error>(())
+        })
+        .await
+        .map_err(|e| Error::Refused(format!("The last frame could not be taken ({e}).")))??;
+        Ok(out)
+    }
+
+    /// ffmpeg as configured (a path), else from PATH.
+    pub(crate) fn ffmpeg(&self) -> Result<render::Ffmpeg, Error> {
+        let configured = &self.config().ffmpeg;
+        let path = (configured.components().count() > 1).then_some(configured.as_path());
+        Ok(render::Ffmpeg::find(path)?)
+    }
+}
