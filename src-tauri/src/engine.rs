@@ -228,7 +228,11 @@ impl AppState {
     }
 
     async fn open_demo<R: Runtime>(&self, app: &AppHandle<R>) -> Result<Engine, UiError> {
+        let paths = self.options.demo_paths();
         let sim = VeniceSim::start(SimConfig {
+            // Every demo job gets a clip of the length and shape asked for (made with ffmpeg,
+            // cached), so a whole music video can be made and watched for free.
+            clips: Some(venice_sim::ClipConfig::in_dir(paths.data_dir.join("demo-clips"))),
             job_duration: self.options.demo_job,
             // Venice's reported average, from which the ETA is worked out, matches the demo's pace.
             average_execution_ms: u64::try_from(self.options.demo_job.as_millis())
@@ -244,7 +248,6 @@ impl AppState {
         config.poll_interval = self.options.demo_poll;
         config.retry_base_delay = Duration::from_millis(200);
         config.retry_max_delay = Duration::from_secs(2);
-        let paths = self.options.demo_paths();
         open(app, Mode::Demo, client, paths, config, Some(sim))
     }
 
