@@ -58,10 +58,19 @@ async fn plan(
 
 pub async fn generate(out: Out, id: &str, wait: bool) -> Result<Code, Failure> {
     let studio = session::open_fetching(None, false)?;
-    run_generation(&studio, out, id, wait).await
+    let (code, doc) = run_generation(&studio, out, id, wait).await?;
+    out.document(doc);
+    Ok(code)
 }
 
-async fn run_generation(studio: &Studio, out: Out, id: &str, wait: bool) -> Result<Code, Failure> {
+/// Generates the project's shots; returns the exit code and the JSON document for the caller to
+/// print (`music-video` prints one document for the whole way).
+async fn run_generation(
+    studio: &Studio,
+    out: Out,
+    id: &str,
+    wait: bool,
+) -> Result<(Code, serde_json::Value), Failure> {
     let quote = studio.quote_project(id).await?;
     print_quote(out, &quote, studio.project(id).await?.settings.budget_usd);
     // This process brings the clips home unless another studio already polls the folder.
@@ -120,8 +129,7 @@ async fn run_generation(studio: &Studio, out: Out, id: &str, wait: bool) -> Resu
     let mut doc = ok_fields(code);
     doc["generate"] = json!(report);
     doc["status"] = json!(status);
-    out.document(doc);
-    Ok(code)
+    Ok((code, doc))
 }
 
 /// Waits until every shot is ready, failed or of unknown outcome, with one progress bar.
@@ -365,13 +373,15 @@ pub async fn whole_way(
         ));
         return Ok(Code::NeedsUser);
     }
-    let code = run_generation(&studio, out, &id, true).await?;
+    let (code, generated) = run_generation(&studio, out, &id, true).await?;
     if code != Code::Ok {
+        out.document(generated);
         return Ok(code);
     }
     let done = run_render(&studio, out, &id, out_file, false).await?;
     let mut doc = ok_fields(Code::Ok);
     doc["project"] = json!(id);
+    doc["generate"] = generated["generate"].clone();
     doc["render"] = json!(done);
     out.document(doc);
     Ok(Code::Ok)

@@ -88,13 +88,22 @@ impl Env {
         self.run_cmd(self.command(args))
     }
 
-    pub fn run_cmd(&self, mut cmd: Command) -> Run {
+    /// Runs `studio ARGS` to the end (at most `limit`: a whole music video takes longer).
+    pub fn run_within(&self, args: &[&str], limit: Duration) -> Run {
+        self.run_cmd_within(self.command(args), limit)
+    }
+
+    pub fn run_cmd(&self, cmd: Command) -> Run {
+        self.run_cmd_within(cmd, Duration::from_secs(60))
+    }
+
+    pub fn run_cmd_within(&self, mut cmd: Command, limit: Duration) -> Run {
         let child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("studio starts");
-        let output = wait_with_timeout(child, Duration::from_secs(60));
+        let output = wait_with_timeout(child, limit);
         let run = Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
