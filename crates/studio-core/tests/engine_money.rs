@@ -266,3 +266,36 @@ async fn a_submission_cut_off_by_a_killed_process_becomes_unknown_and_is_never_s
         "nothing is sent again"
     );
 }
+
+#[tokio::test]
+async fn a_job_waiting_for_the_queue_rate_limit_is_not_in_the_ledger_until_it_can_be_sent() {
+    // A process killed while a job waits its turn under Venice's queue rate limit (36 a minute)
+    // must not leave a `submitting` row behind: Venice never heard of it, yet a restart would call
+    // it outcome-unknown (maybe charged) and never send it.
+    let env = env().await;
+    let studio = env.studio.clone();
+    let task = tokio::spawn(async move { studio.generate(&t2v("one of many"), 40).await });
+    let started = std::time::Instant::now();
+    while env.sim.count(Endpoint::VideoQueue) < 36 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "36 queue calls in 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The 37th now waits for the minute to turn.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), 36);
+    let jobs = env.studio.jobs().expect("ledger readable");
+    let waiting: Vec<_> = jobs
+        .iter()
+        .filter(|j| j.state == JobState::Submitting)
+        .collect();
+    assert!(
+        waiting.is_empty(),
+        "{} job(s) written as submitting while only waiting for the rate limit",
+        waiting.len()
+    );
+    assert_eq!(jobs.len(), 36);
+    task.abort();
+}

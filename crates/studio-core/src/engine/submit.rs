@@ -33,6 +33,24 @@ async fn to_queue_request(
         .map_err(|e| Error::Refused(format!("The start image could not be read ({e}).")))??;
         req.image_url = Some(url);
     }
+    if !params.references.is_empty() {
+        let paths = params.references.clone();
+        let urls = tokio::task::spawn_blocking(move || {
+            paths
+                .iter()
+                .map(|path| {
+                    if for_sending {
+                        images::image_data_url(path)
+                    } else {
+                        images::check_start_frame(path).map(|mime| format!("data:{mime};base64,"))
+                    }
+                })
+                .collect::<Result<Vec<String>, Error>>()
+        })
+        .await
+        .map_err(|e| Error::Refused(format!("A reference image could not be read ({e}).")))??;
+        req.reference_image_urls = Some(urls);
+    }
     Ok(req)
 }
 
@@ -120,6 +138,11 @@ impl Studio {
         quote: &PriceQuote,
     ) -> Result<JobRecord, Error> {
         let shared = self.shared();
+        // Wait for a turn under Venice's rate limits before the job is written: a process killed
+        // while waiting leaves nothing behind, instead of a `submitting` row a restart would have
+        // to call outcome-unknown although Venice never heard of it.
+        shared.limits.queue.acquire().await;
+        let permit = shared.failures.acquire().await;
         let job = {
             let session = shared.session_id.clone();
             let params = JobParams {
@@ -135,8 +158,6 @@ impl Studio {
         };
         // Counted until the answer is in the ledger: an engine being replaced waits for it.
         let _submitting = super::Submitting::start(&shared.submitting);
-        shared.limits.queue.acquire().await;
-        let permit = shared.failures.acquire().await;
         let result = shared.client.video().queue(queue_request).await;
         let now = shared.now_ms();
         match result {
