@@ -232,7 +232,9 @@ impl AppState {
         let sim = VeniceSim::start(SimConfig {
             // Every demo job gets a clip of the length and shape asked for (made with ffmpeg,
             // cached), so a whole music video can be made and watched for free.
-            clips: Some(venice_sim::ClipConfig::in_dir(paths.data_dir.join("demo-clips"))),
+            clips: Some(venice_sim::ClipConfig::in_dir(
+                paths.data_dir.join("demo-clips"),
+            )),
             job_duration: self.options.demo_job,
             // Venice's reported average, from which the ETA is worked out, matches the demo's pace.
             average_execution_ms: u64::try_from(self.options.demo_job.as_millis())

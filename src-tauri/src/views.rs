@@ -191,6 +191,7 @@ pub fn request(form: &GenerateForm) -> Result<(JobParams, u32), studio_api::UiEr
         audio: form.audio,
         image_path: some_text(&form.image_path).map(PathBuf::from),
         shot: None,
+        references: Vec::new(),
     };
     Ok((request, form.count.max(1)))
 }

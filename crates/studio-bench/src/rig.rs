@@ -51,6 +51,7 @@ fn params(req: &QueueVideoRequest) -> JobParams {
         audio: req.audio,
         image_path: None,
         shot: None,
+        references: Vec::new(),
     }
 }
 

@@ -177,6 +177,7 @@ impl VideoArgs {
             audio: self.audio,
             image_path: self.image.clone(),
             shot: None,
+            references: Vec::new(),
         }
     }
 }

@@ -275,6 +275,40 @@ enum VideoAction {
     },
     /// Delete a project and its renders (its paid clips stay in the library).
     Delete { id: String },
+    /// Edit the storyboard: a shot's prompt, split or merge shots, move a cut to another beat.
+    /// Shots count from 1; cut N is the end of shot N. Edited shots are kept by `replan`.
+    Edit {
+        id: String,
+        #[command(subcommand)]
+        edit: StoryboardEditArg,
+    },
+    /// Plan the storyboard again from the song as now analysed (after `studio song` edits),
+    /// keeping the shots you edited.
+    Replan { id: String },
+    /// Use this version (a job id) for its shot in the render.
+    Pick { id: String, job: String },
+    /// Stop queueing new shots (shots already queued finish); `generate` goes on.
+    Pause { id: String },
+    /// Make one more version of a shot: its price first, then asks (or --yes).
+    Regenerate {
+        id: String,
+        /// The shot, from 1.
+        shot: usize,
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StoryboardEditArg {
+    /// A shot's prompt.
+    Prompt { shot: usize, text: String },
+    /// Split a shot at the beat nearest SECONDS.
+    Split { shot: usize, seconds: f64 },
+    /// Join a shot with the next one.
+    Merge { shot: usize },
+    /// Move cut N (the end of shot N) to the beat nearest SECONDS.
+    Move { cut: usize, seconds: f64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -464,6 +498,40 @@ fn run(cli: Cli) -> Result<Code, Failure> {
                 VideoAction::List => video::list(out).await,
                 VideoAction::Open { id, no_launch } => video::open(out, &id, !no_launch).await,
                 VideoAction::Delete { id } => video::delete(out, &id).await,
+                VideoAction::Edit { id, edit } => {
+                    use studio_core::projects::StoryboardEdit as E;
+                    let from_one = |n: usize| {
+                        n.checked_sub(1)
+                            .ok_or_else(|| Failure::usage("shots and cuts count from 1"))
+                    };
+                    let edit = match edit {
+                        StoryboardEditArg::Prompt { shot, text } => E::Prompt {
+                            shot: from_one(shot)?,
+                            text,
+                        },
+                        StoryboardEditArg::Split { shot, seconds } => E::Split {
+                            shot: from_one(shot)?,
+                            at_s: seconds,
+                        },
+                        StoryboardEditArg::Merge { shot } => E::Merge {
+                            shot: from_one(shot)?,
+                        },
+                        StoryboardEditArg::Move { cut, seconds } => E::MoveCut {
+                            cut: from_one(cut)?,
+                            to_s: seconds,
+                        },
+                    };
+                    video::edit(out, &id, edit).await
+                }
+                VideoAction::Replan { id } => video::replan(out, &id).await,
+                VideoAction::Pick { id, job } => video::pick(out, &id, &job).await,
+                VideoAction::Pause { id } => video::pause(out, &id).await,
+                VideoAction::Regenerate { id, shot, yes } => {
+                    let shot = shot
+                        .checked_sub(1)
+                        .ok_or_else(|| Failure::usage("shots count from 1"))?;
+                    video::regenerate(out, &id, shot, yes).await
+                }
             },
             Command::MusicVideo {
                 new,

@@ -347,6 +347,81 @@ pub async fn delete(out: Out, id: &str) -> Result<Code, Failure> {
     Ok(Code::Ok)
 }
 
+pub async fn edit(
+    out: Out,
+    id: &str,
+    edit: studio_core::projects::StoryboardEdit,
+) -> Result<Code, Failure> {
+    let studio = session::open_local()?;
+    studio.edit_storyboard(id, edit).await?;
+    show(&studio, out, id).await
+}
+
+pub async fn replan(out: Out, id: &str) -> Result<Code, Failure> {
+    let studio = session::open(None)?;
+    studio.replan_project(id).await?;
+    let code = show(&studio, out, id).await?;
+    let quote = studio.quote_project(id).await?;
+    print_quote(out, &quote, studio.project(id).await?.settings.budget_usd);
+    Ok(code)
+}
+
+pub async fn pick(out: Out, id: &str, job: &str) -> Result<Code, Failure> {
+    let studio = session::open_local()?;
+    let project = studio.project(id).await?;
+    let job = studio.job(job)?;
+    if job.params.shot.as_ref().map(|s| s.project_id.as_str()) != Some(project.id.as_str()) {
+        return Err(Failure::usage(format!(
+            "Job {} is not a version of a shot of this project.",
+            short_id(&job.id.0)
+        )));
+    }
+    studio.choose_version(&job.id).await?;
+    show(&studio, out, id).await
+}
+
+pub async fn pause(out: Out, id: &str) -> Result<Code, Failure> {
+    let studio = session::open_local()?;
+    studio.pause_project(id).await?;
+    out.line("Paused: shots already queued finish; `studio video generate` goes on.");
+    show(&studio, out, id).await
+}
+
+pub async fn regenerate(out: Out, id: &str, shot: usize, yes: bool) -> Result<Code, Failure> {
+    let studio = session::open_fetching(None, false)?;
+    let usd_price = studio.quote_shot(id, shot).await?;
+    out.line(format!(
+        "Another version of shot {}: {}.",
+        shot + 1,
+        usd(usd_price)
+    ));
+    if !yes && !confirm(&format!("Spend {}?", usd(usd_price)))? {
+        out.line("Nothing spent.");
+        return Ok(Code::NeedsUser);
+    }
+    let job = studio.regenerate_shot(id, shot).await?;
+    out.line(format!(
+        "Queued job {} for shot {}; `studio video generate {}` waits for it (or `studio resume --wait`).",
+        short_id(&job.id.0),
+        shot + 1,
+        short_id(id)
+    ));
+    let mut doc = ok_fields(Code::Ok);
+    doc["job"] = json!(job);
+    out.document(doc);
+    Ok(Code::Ok)
+}
+
+/// Prints the project's storyboard and state, and its JSON.
+async fn show(studio: &Studio, out: Out, id: &str) -> Result<Code, Failure> {
+    let status = studio.project_status(id).await?;
+    print_status(out, &status);
+    let mut doc = ok_fields(Code::Ok);
+    doc["status"] = json!(status);
+    out.document(doc);
+    Ok(Code::Ok)
+}
+
 /// `studio music-video`: plan, show the price, confirm, generate, render.
 pub async fn whole_way(
     out: Out,

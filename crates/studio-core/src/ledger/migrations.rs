@@ -70,6 +70,8 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE jobs ADD COLUMN shot_end_ms INTEGER;
     ALTER TABLE jobs ADD COLUMN chosen INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX jobs_by_project ON jobs(project_id, shot_start_ms);",
+    // 4: a job's reference images (a JSON list of paths), sent as `reference_image_urls`.
+    "ALTER TABLE jobs ADD COLUMN reference_paths TEXT;",
 ];
 
 /// The schema version this build writes.

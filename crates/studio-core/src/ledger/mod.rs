@@ -89,9 +89,9 @@ impl Ledger {
         self.lock().execute(
             "INSERT INTO jobs (id, session_id, created_at_ms, updated_at_ms, state, theme, prompt,
                 model, duration, aspect_ratio, resolution, audio, image_path, quote_usd,
-                balance_usd_before, project_id, shot_start_ms, shot_end_ms)
+                balance_usd_before, project_id, shot_start_ms, shot_end_ms, reference_paths)
              VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                ?17)",
+                ?17, ?18)",
             params![
                 id.0,
                 session_id,
@@ -110,6 +110,8 @@ impl Ledger {
                 params.shot.as_ref().map(|s| s.project_id.as_str()),
                 params.shot.as_ref().map(|s| s.start_ms),
                 params.shot.as_ref().map(|s| s.end_ms),
+                (!params.references.is_empty())
+                    .then(|| serde_json::to_string(&params.references).unwrap_or_default()),
             ],
         )?;
         self.get(&id)

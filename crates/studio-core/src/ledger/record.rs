@@ -40,6 +40,9 @@ pub struct JobParams {
     /// The music-video shot this job is a version of, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shot: Option<ShotLink>,
+    /// Reference images of the subject (`reference_image_urls`), for models that take them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<PathBuf>,
 }
 
 /// Which project's shot a job makes: the project and the shot's span in the song (milliseconds),
@@ -101,7 +104,7 @@ impl JobRecord {
         theme, prompt, model, duration, aspect_ratio, resolution, audio, image_path, quote_usd, \
         balance_usd_before, queue_id, download_url, progress, eta_ms, failure, credits_refunded, \
         file_path, file_bytes, media_seconds, width, height, thumbnail_path, venice_copy_deleted, \
-        removed_at_ms, project_id, shot_start_ms, shot_end_ms";
+        removed_at_ms, project_id, shot_start_ms, shot_end_ms, reference_paths";
 
     pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         let state_text: String = row.get("state")?;
@@ -155,6 +158,10 @@ impl JobRecord {
                     }),
                     _ => None,
                 },
+                references: row
+                    .get::<_, Option<String>>("reference_paths")?
+                    .and_then(|json| serde_json::from_str(&json).ok())
+                    .unwrap_or_default(),
             },
             quote_usd: row.get("quote_usd")?,
             balance_usd_before: row.get("balance_usd_before")?,

@@ -14,6 +14,7 @@ fn params(prompt: &str) -> JobParams {
         audio: None,
         image_path: None,
         shot: None,
+        references: Vec::new(),
     }
 }
 
@@ -414,4 +415,25 @@ fn deleting_a_project_keeps_its_paid_clips_as_jobs() {
     assert!(ledger.renders(Some("p-1")).unwrap().is_empty());
     assert_eq!(ledger.get(&job.id).unwrap().quote_usd, 0.5);
     assert_eq!(ledger.projects().unwrap().len(), 1);
+}
+
+#[test]
+fn a_jobs_reference_images_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap();
+    let with_refs = JobParams {
+        references: vec!["/refs/fox.png".into(), "/refs/fox-side.png".into()],
+        ..params("the fox again")
+    };
+    let job = ledger
+        .insert_submitting("s1", &with_refs, 0.35, None, 1_000)
+        .unwrap();
+    assert_eq!(
+        ledger.get(&job.id).unwrap().params.references,
+        with_refs.references
+    );
+    let plain = ledger
+        .insert_submitting("s1", &params("no refs"), 0.35, None, 1_000)
+        .unwrap();
+    assert!(ledger.get(&plain.id).unwrap().params.references.is_empty());
 }

@@ -14,6 +14,45 @@ use crate::Error;
 use crate::engine::Studio;
 use crate::ledger::{JobParams, JobState, ShotLink};
 
+/// The job for shot `index`: its prompt and clip length, the project's model and shape, audio
+/// off (the song is the soundtrack), linked to the shot's span.
+pub(crate) fn shot_params(
+    project: &Project,
+    index: usize,
+    limits: &storyboard::ModelLimits,
+    image_path: Option<PathBuf>,
+) -> JobParams {
+    let shot = &project.storyboard.shots[index];
+    let (start_ms, end_ms) = span_ms(shot);
+    JobParams {
+        theme: Some(project.settings.theme.clone()),
+        prompt: shot.prompt.clone(),
+        model: project.settings.model.clone(),
+        duration: shot.duration.clone(),
+        aspect_ratio: project.settings.aspect_ratio.clone(),
+        resolution: project.settings.resolution.clone(),
+        audio: limits.audio_configurable.then_some(false),
+        image_path,
+        shot: Some(ShotLink {
+            project_id: project.id.clone(),
+            start_ms,
+            end_ms,
+        }),
+        // The same subject in every shot, on the models made for it.
+        references: if takes_references(&project.settings.model) {
+            project.settings.references.clone()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// Venice's reference-to-video models take `reference_image_urls` (the subject) rather than a
+/// start frame.
+pub(crate) fn takes_references(model: &str) -> bool {
+    model.contains("reference-to-video")
+}
+
 /// What a generate run did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct GenerateReport {
@@ -44,6 +83,13 @@ impl Studio {
         }
         let limits = self.model_limits(&project.settings.model).await?;
         let chain = project.settings.continuity && limits.image_to_video;
+        if limits.image_to_video && project.settings.references.is_empty() {
+            return Err(Error::Refused(format!(
+                "{} makes video from a start image: give a reference image (--reference) for the \
+                 first shot.",
+                project.settings.model
+            )));
+        }
         let mut report = GenerateReport::default();
         for i in 0..project.storyboard.shots.len() {
             // The user may pause between shots.
@@ -57,36 +103,8 @@ impl Studio {
                 report.already += 1;
                 continue;
             }
-            let image_path = if chain && i > 0 {
-                Some(self.last_frame_of(&project, i - 1).await?)
-            } else if limits.image_to_video {
-                Some(project.settings.references.first().cloned().ok_or_else(|| {
-                    Error::Refused(format!(
-                        "{} makes video from a start image: give a reference image for the first \
-                         shot.",
-                        project.settings.model
-                    ))
-                })?)
-            } else {
-                None
-            };
-            let (start_ms, end_ms) = span_ms(&shot);
-            let params = JobParams {
-                theme: Some(project.settings.theme.clone()),
-                prompt: shot.prompt.clone(),
-                model: project.settings.model.clone(),
-                duration: shot.duration.clone(),
-                aspect_ratio: project.settings.aspect_ratio.clone(),
-                resolution: project.settings.resolution.clone(),
-                // The song is the soundtrack.
-                audio: limits.audio_configurable.then_some(false),
-                image_path,
-                shot: Some(ShotLink {
-                    project_id: project.id.clone(),
-                    start_ms,
-                    end_ms,
-                }),
-            };
+            let image_path = self.start_image(&project, &limits, i).await?;
+            let params = shot_params(&project, i, &limits, image_path);
             let jobs = self.generate(&params, 1).await?;
             match jobs.first().map(|j| j.state) {
                 Some(state) if state.is_in_flight() => report.queued.push(i),
@@ -99,19 +117,40 @@ impl Studio {
         Ok(report)
     }
 
-    /// Pauses a project's generation: shots already queued finish; no new one is queued.
-    pub async fn pause_project(&self, id_or_prefix: &str) -> Result<Project, Error> {
-        let mut project = self.project(id_or_prefix).await?;
-        project.paused = true;
-        self.save_project(&project).await?;
-        Ok(project)
-    }
-
     pub(crate) async fn project_jobs(&self, id: &str) -> Result<Vec<crate::JobRecord>, Error> {
         let id = id.to_string();
         self.shared()
             .db(move |ledger, _| ledger.project_jobs(&id))
             .await
+    }
+
+    /// The start image of shot `index`: with continuity on an image-to-video model, the previous
+    /// clip's last frame (waiting for it); else, on an image-to-video model, the first reference
+    /// image; else none.
+    pub(crate) async fn start_image(
+        &self,
+        project: &Project,
+        limits: &storyboard::ModelLimits,
+        index: usize,
+    ) -> Result<Option<PathBuf>, Error> {
+        if !limits.image_to_video || takes_references(&project.settings.model) {
+            return Ok(None);
+        }
+        if project.settings.continuity && index > 0 {
+            return Ok(Some(self.last_frame_of(project, index - 1).await?));
+        }
+        project
+            .settings
+            .references
+            .first()
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| {
+                Error::Refused(format!(
+                    "{} makes video from a start image: give a reference image (--reference).",
+                    project.settings.model
+                ))
+            })
     }
 
     /// Waits for shot `index`'s clip and writes its last frame as a PNG (the next shot's start).

@@ -3,6 +3,7 @@
 //! long as the song out. A project is rows in the ledger, so it survives restarts like a job.
 
 mod create;
+mod edit;
 mod generate;
 mod quote;
 mod render;
@@ -16,6 +17,8 @@ use storyboard::Storyboard;
 use crate::Error;
 use crate::ledger::ProjectRow;
 
+pub use create::Deleted;
+pub use edit::StoryboardEdit;
 pub use generate::GenerateReport;
 pub use quote::ProjectQuote;
 pub use render::RenderDone;

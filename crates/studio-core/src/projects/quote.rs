@@ -92,7 +92,7 @@ impl Studio {
     }
 
     /// The price of `board`'s shots, each distinct combination quoted once.
-    async fn price(
+    pub(crate) async fn price(
         &self,
         board: &Storyboard,
         settings: &VideoSettings,
