@@ -275,6 +275,9 @@ enum VideoAction {
     },
     /// Delete a project and its renders (its paid clips stay in the library).
     Delete { id: String },
+    /// A copy of a project (its settings and storyboard; no clips or renders), to try another
+    /// model or theme.
+    Duplicate { id: String },
     /// Edit the storyboard: a shot's prompt, split or merge shots, move a cut to another beat.
     /// Shots count from 1; cut N is the end of shot N. Edited shots are kept by `replan`.
     Edit {
@@ -498,6 +501,7 @@ fn run(cli: Cli) -> Result<Code, Failure> {
                 VideoAction::List => video::list(out).await,
                 VideoAction::Open { id, no_launch } => video::open(out, &id, !no_launch).await,
                 VideoAction::Delete { id } => video::delete(out, &id).await,
+                VideoAction::Duplicate { id } => video::duplicate(out, &id).await,
                 VideoAction::Edit { id, edit } => {
                     use studio_core::projects::StoryboardEdit as E;
                     let from_one = |n: usize| {

@@ -347,6 +347,13 @@ pub async fn delete(out: Out, id: &str) -> Result<Code, Failure> {
     Ok(Code::Ok)
 }
 
+pub async fn duplicate(out: Out, id: &str) -> Result<Code, Failure> {
+    let studio = session::open_local()?;
+    let copy = studio.duplicate_project(id).await?;
+    out.line(format!("Copied as {} ({}).", copy.name, short_id(&copy.id)));
+    show(&studio, out, &copy.id).await
+}
+
 pub async fn edit(
     out: Out,
     id: &str,
