@@ -165,10 +165,12 @@ async fn wait_for_shots(
             })
             .sum::<f64>()
             / total as f64;
+        // Done when nothing is on its way: shots still planned (the project was paused, or a
+        // continuity chain stopped) are not waited for.
         let settled = status
             .shots
             .iter()
-            .all(|s| !matches!(s.state, ShotState::Generating { .. } | ShotState::Planned));
+            .all(|s| !matches!(s.state, ShotState::Generating { .. }));
         let line = format!(
             "{} {:>3.0} %  {}/{} shots ready",
             bar(progress),

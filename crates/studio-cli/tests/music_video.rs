@@ -722,3 +722,79 @@ async fn continuity_starts_from_the_reference_then_from_each_previous_clips_last
     let total = seconds(&probe["format"]["duration"]);
     assert!((total - 24.0).abs() <= 1.0 / FPS, "{total} s");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pausing_a_generation_stops_new_shots_and_the_waiting_command_returns() {
+    let env = clip_env(400).await;
+    let song = song_file(&env, "s.wav", 30.0, 6);
+    let new = env.run(&[
+        "--json",
+        "video",
+        "new",
+        "--song",
+        arg(&song),
+        "--theme",
+        "Paper boats on a flooded street",
+        "--model",
+        T2V,
+        "--resolution",
+        "480p",
+    ]);
+    assert_eq!(new.code, 0, "{new:?}");
+    let id = new.json()["project"]["id"].as_str().unwrap().to_string();
+    let n = shots(&status(&env, &id)).len();
+    assert!(n >= 4);
+    // Slow quotes: one shot is queued every quarter second or so.
+    env.sim.inject_times(
+        Endpoint::VideoQuote,
+        Fault::SlowBody {
+            delay: Duration::from_millis(250),
+        },
+        10_000,
+    );
+    let mut child = env.spawn(&["video", "generate", &id], "generate");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while env.sim.count(Endpoint::VideoQueue) < 2 {
+        assert!(Instant::now() < deadline, "no queue calls");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let paused = env.run(&["video", "pause", &id]);
+    assert_eq!(paused.code, 0, "{paused:?}");
+    // The waiting command brings home what was queued, then returns instead of waiting for
+    // shots that will not be queued.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "generate still waiting a minute after the pause: {:?}",
+            env.spawned_output("generate")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        exit.success(),
+        "{exit:?} {:?}",
+        env.spawned_output("generate")
+    );
+    let queued = env.sim.count(Endpoint::VideoQueue);
+    assert!(queued < n, "paused after {queued} of {n} shots");
+    let after = status(&env, &id);
+    let planned = after["shots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["state"] == "planned")
+        .count();
+    assert_eq!(planned, n - queued, "{after}");
+    // Generating again goes on with the rest.
+    let resumed = env.run_within(
+        &["--json", "video", "generate", &id],
+        Duration::from_secs(120),
+    );
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    assert_eq!(resumed.json()["status"]["ready"], n);
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), n);
+}
