@@ -48,7 +48,10 @@ pub fn core_code(error: &CoreError) -> ErrorCode {
         | CoreError::CannotFetchAgain { .. }
         | CoreError::SameFile(_)
         | CoreError::Song(_) => ErrorCode::InvalidInput,
-        CoreError::JobNotFound(_) | CoreError::NoVideo(_) => ErrorCode::NotFound,
+        CoreError::JobNotFound(_) | CoreError::NoVideo(_) | CoreError::ProjectNotFound(_) => {
+            ErrorCode::NotFound
+        }
+        CoreError::AmbiguousProjectId(_) | CoreError::Storyboard(_) => ErrorCode::InvalidInput,
         // The chat model answered with nothing, or the model list could not be fetched.
         CoreError::EmptyPrompt | CoreError::NoCatalogue => ErrorCode::VeniceUnavailable,
         CoreError::AlreadyRunning(_) => ErrorCode::AlreadyRunning,

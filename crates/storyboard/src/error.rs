@@ -1,6 +1,7 @@
 //! The one error type of the storyboard: each message says what happened and what to do.
 
-/// Why a plan, an edit, a price or the chat's prompts could not be made.
+/// Why a plan, an edit, a price or the chat's prompts could not be made. Fields hold indexes
+/// from 0; messages number shots and cuts from 1, as the user counts them.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -14,12 +15,12 @@ pub enum Error {
     MinLongerThanModel { min_s: f64, max_s: f64 },
     #[error("The planning option {what} is not usable: {why}. Leave it at its default or fix it.")]
     BadOption { what: &'static str, why: String },
-    #[error("There is no shot {shot}; the storyboard has shots 0 to {last}.")]
+    #[error("There is no shot {}; the storyboard has shots 1 to {}.", .shot + 1, .last + 1)]
     NoSuchShot { shot: usize, last: usize },
-    #[error("There is no cut {cut}; the storyboard has cuts 0 to {last} (cut N ends shot N).")]
+    #[error("There is no cut {}; the storyboard has cuts 1 to {} (cut N ends shot N).", .cut + 1, .last + 1)]
     NoSuchCut { cut: usize, last: usize },
     #[error(
-        "{at_s:.2} s is not inside shot {shot} ({start_s:.2}–{end_s:.2} s). Pick a time inside the shot you split."
+        "{at_s:.2} s is not inside shot {} ({start_s:.2}–{end_s:.2} s). Pick a time inside the shot you split.", .shot + 1
     )]
     OutsideShot {
         shot: usize,
@@ -28,7 +29,7 @@ pub enum Error {
         end_s: f64,
     },
     #[error(
-        "Shot {shot} ({start_s:.2}–{end_s:.2} s) has no beat at least {min_s:.1} s from both its ends to split at. Split a longer shot, or lower the minimum shot length."
+        "Shot {} ({start_s:.2}–{end_s:.2} s) has no beat at least {min_s:.1} s from both its ends to split at. Split a longer shot, or lower the minimum shot length.", .shot + 1
     )]
     NoBeatToSplit {
         shot: usize,
@@ -37,7 +38,7 @@ pub enum Error {
         min_s: f64,
     },
     #[error(
-        "That would make shot {shot} {length_s:.2} s long, and this model makes clips of at most {max_s:.0} s. Keep the shots apart, or pick a model with longer clips."
+        "That would make shot {} {length_s:.2} s long, and this model makes clips of at most {max_s:.0} s. Keep the shots apart, or pick a model with longer clips.", .shot + 1
     )]
     ShotTooLong {
         shot: usize,
@@ -45,7 +46,7 @@ pub enum Error {
         max_s: f64,
     },
     #[error(
-        "Cut {cut} can only move between {after_s:.2} s and {before_s:.2} s (the cuts beside it, less {min_s:.1} s each side); {to_s:.2} s is outside. Pick a time in that range."
+        "Cut {} can only move between {after_s:.2} s and {before_s:.2} s (the cuts beside it, less {min_s:.1} s each side); {to_s:.2} s is outside. Pick a time in that range.", .cut + 1
     )]
     CutOutOfRange {
         cut: usize,
@@ -55,10 +56,10 @@ pub enum Error {
         min_s: f64,
     },
     #[error(
-        "The prompt of shot {shot} is {got} characters; this model takes at most {limit}. Shorten it."
+        "The prompt of shot {} is {got} characters; this model takes at most {limit}. Shorten it.", .shot + 1
     )]
     PromptTooLong { shot: usize, got: usize, limit: u32 },
-    #[error("The prompt of shot {shot} is empty. Write what the shot shows.")]
+    #[error("The prompt of shot {} is empty. Write what the shot shows.", .shot + 1)]
     EmptyPrompt { shot: usize },
     #[error(
         "The chat model's prompts could not be used: {reason}. Ask again; if it keeps failing, write the prompts yourself or use the simple prompts."

@@ -76,6 +76,9 @@ pub fn core_code(error: &CoreError) -> Code {
         | CoreError::UnknownModel(_)
         | CoreError::AmbiguousJobId { .. }
         | CoreError::JobNotFound(_)
+        | CoreError::ProjectNotFound(_)
+        | CoreError::AmbiguousProjectId(_)
+        | CoreError::Storyboard(_)
         | CoreError::BadImage { .. }
         | CoreError::NotOutcomeUnknown { .. }
         | CoreError::CannotFetchAgain { .. }

@@ -798,3 +798,36 @@ async fn pausing_a_generation_stops_new_shots_and_the_waiting_command_returns() 
     assert_eq!(resumed.json()["status"]["ready"], n);
     assert_eq!(env.sim.count(Endpoint::VideoQueue), n);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_project_or_shot_is_a_usage_error_counted_as_the_user_counts() {
+    let env = clip_env(300).await;
+    let unknown = env.run(&["video", "status", "no-such-project"]);
+    assert_eq!(unknown.code, 2, "{unknown:?}");
+    assert!(unknown.stderr.contains("studio video list"), "{unknown:?}");
+
+    let song = song_file(&env, "s.wav", 20.0, 4);
+    let new = env.run(&[
+        "--json",
+        "video",
+        "new",
+        "--song",
+        arg(&song),
+        "--theme",
+        "Kites",
+        "--model",
+        T2V,
+    ]);
+    assert_eq!(new.code, 0, "{new:?}");
+    let id = new.json()["project"]["id"].as_str().unwrap().to_string();
+    let n = shots(&status(&env, &id)).len();
+    // Shots count from 1 in the commands, so they count from 1 in the messages too.
+    let past = (n + 5).to_string();
+    let wrong = env.run(&["video", "edit", &id, "merge", &past]);
+    assert_eq!(wrong.code, 2, "{wrong:?}");
+    assert!(
+        wrong.stderr.contains(&format!("no shot {past};"))
+            && wrong.stderr.contains(&format!("shots 1 to {n}")),
+        "{wrong:?}"
+    );
+}
