@@ -83,6 +83,10 @@ pub struct JobView {
     /// ([`crate::commands::FETCH_AGAIN`]), which never pays again.
     #[serde(default)]
     pub can_fetch_again: bool,
+    /// The music-video project this job is a shot of (the gallery leaves those to the project's
+    /// storyboard).
+    #[serde(default)]
+    pub project_id: Option<String>,
 }
 
 /// Pushed to the UI on [`crate::JOB_EVENT`]; the ledger already has the change.

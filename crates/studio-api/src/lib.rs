@@ -6,6 +6,7 @@
 mod error;
 mod jobs;
 mod models;
+mod projects;
 mod settings;
 
 pub use error::{ErrorCode, UiError};
@@ -13,12 +14,21 @@ pub use jobs::{
     GenerateForm, JobEventView, JobStateView, JobView, PromptResult, QuoteView, VideoView,
 };
 pub use models::{ImageCheck, ModelKind, ModelOption};
+pub use projects::{
+    DeletedProjectView, PriceView, ProjectForm, ProjectQuoteView, ProjectSettingsView,
+    ProjectSummary, ProjectView, RenderEventView, RenderView, SectionView, ShotStateView, ShotView,
+    SongEditView, SongView, StoryboardEditView, VersionView,
+};
 pub use settings::{BalanceView, KeyStatus, Settings};
 
 /// The Tauri event name that carries [`JobEventView`]s.
 pub const JOB_EVENT: &str = "job-event";
 /// The Tauri event a tray notification click sends: the job id to show in the gallery.
 pub const SHOW_VIDEO_EVENT: &str = "show-video";
+/// The Tauri event that carries [`RenderEventView`]s.
+pub const RENDER_EVENT: &str = "render-event";
+/// The Tauri event a tray notification about a finished render sends: the project id to open.
+pub const SHOW_PROJECT_EVENT: &str = "show-project";
 
 /// Command names, exactly as registered in the shell and invoked by the UI.
 pub mod commands {
@@ -46,7 +56,8 @@ pub mod commands {
     /// `{ id: String } -> JobView`: a failed job whose video Venice may still hold (it was
     /// queued, its copy not deleted) is fetched again. Never queued or paid again.
     pub const FETCH_AGAIN: &str = "fetch_again";
-    /// `{ id: String } -> ()`: removes the video file from the library.
+    /// `{ id: String } -> ()`: removes the video file from the library. Here and in
+    /// [`SAVE_VIDEO_DIALOG`], [`DRAG_VIDEO`] and [`REVEAL_VIDEO`], `id` is a job's or a render's.
     pub const DELETE_VIDEO: &str = "delete_video";
     /// `{ id: String } -> ()`
     pub const REVEAL_VIDEO: &str = "reveal_video";
@@ -73,8 +84,59 @@ pub mod commands {
     /// looked up on the Rust side) out of the window.
     pub const DRAG_VIDEO: &str = "drag_video";
 
+
+    // Music videos.
+    /// `() -> Option<String>`: the native Open dialog for a song (on the Rust side); the picked
+    /// file's path, `None` when cancelled. Then [`IMPORT_SONG`].
+    pub const PICK_SONG: &str = "pick_song";
+    /// `() -> String`: the path of the bundled demo song ("Neon Run (demo)", CC0).
+    pub const DEMO_SONG: &str = "demo_song";
+    /// `{ path: String } -> SongView`: analyses the song (cached by content) and copies it into
+    /// the library. Also for a file dropped on the window.
+    pub const IMPORT_SONG: &str = "import_song";
+    /// `{ form: ProjectForm } -> ProjectView`: plans the storyboard on the song's downbeats and
+    /// writes one prompt per shot. Nothing is spent on video.
+    pub const NEW_PROJECT: &str = "new_project";
+    /// `() -> Vec<ProjectSummary>`, most recently changed first.
+    pub const LIST_PROJECTS: &str = "list_projects";
+    /// `{ id: String } -> ProjectView`
+    pub const OPEN_PROJECT: &str = "open_project";
+    /// `{ id: String } -> ProjectQuoteView`: the whole price (free; creates nothing).
+    pub const QUOTE_PROJECT: &str = "quote_project";
+    /// `{ id: String, edit: StoryboardEditView } -> ProjectView`
+    pub const EDIT_STORYBOARD: &str = "edit_storyboard";
+    /// `{ id: String, edit: SongEditView } -> ProjectView`: corrects the song's analysis and plans
+    /// the storyboard again (edited shots kept).
+    pub const EDIT_SONG: &str = "edit_song";
+    /// `{ id: String, name: String, settings: ProjectSettingsView } -> ProjectView`: a changed
+    /// model plans the storyboard again for its clip lengths; a changed theme, style or subject
+    /// writes the prompts again (edited shots keep theirs).
+    pub const UPDATE_PROJECT: &str = "update_project";
+    /// `{ id: String } -> ProjectView`: "Generate all": refused before any queue call when over
+    /// budget; otherwise every shot without a clip is queued (in the background with continuity).
+    pub const GENERATE_PROJECT: &str = "generate_project";
+    /// `{ id: String } -> ProjectView`: no new shot is queued; queued ones finish.
+    pub const PAUSE_PROJECT: &str = "pause_project";
+    /// `{ id: String, job_id: String } -> ProjectView`: the version the render uses.
+    pub const CHOOSE_VERSION: &str = "choose_version";
+    /// `{ id: String, index: usize } -> ProjectView`: one more version of a shot (its price is in
+    /// [`QUOTE_PROJECT`]'s `shot_usd`).
+    pub const REGENERATE_SHOT: &str = "regenerate_shot";
+    /// `{ id: String } -> RenderView`: renders the music video (progress on `RENDER_EVENT`).
+    pub const RENDER_PROJECT: &str = "render_project";
+    /// `{ id: String } -> ()`: stops the project's render (the partial file is removed).
+    pub const CANCEL_RENDER: &str = "cancel_render";
+    /// `() -> Vec<RenderView>`: every finished music video, newest first (the gallery).
+    pub const LIST_RENDERS: &str = "list_renders";
+    /// `{ id: String } -> ProjectView`
+    pub const DUPLICATE_PROJECT: &str = "duplicate_project";
+    /// `{ id: String, name: String } -> ProjectView`
+    pub const RENAME_PROJECT: &str = "rename_project";
+    /// `{ id: String } -> DeletedProjectView`: the project and its renders go; paid clips stay.
+    pub const DELETE_PROJECT: &str = "delete_project";
+
     /// Every command, for capability files and tests.
-    pub const ALL: [&str; 21] = [
+    pub const ALL: [&str; 41] = [
         KEY_STATUS,
         SET_KEY,
         CLEAR_KEY,
@@ -96,5 +158,25 @@ pub mod commands {
         PICK_IMAGE,
         SAVE_VIDEO_DIALOG,
         DRAG_VIDEO,
+        PICK_SONG,
+        DEMO_SONG,
+        IMPORT_SONG,
+        NEW_PROJECT,
+        LIST_PROJECTS,
+        OPEN_PROJECT,
+        QUOTE_PROJECT,
+        EDIT_STORYBOARD,
+        EDIT_SONG,
+        UPDATE_PROJECT,
+        GENERATE_PROJECT,
+        PAUSE_PROJECT,
+        CHOOSE_VERSION,
+        REGENERATE_SHOT,
+        RENDER_PROJECT,
+        CANCEL_RENDER,
+        LIST_RENDERS,
+        DUPLICATE_PROJECT,
+        RENAME_PROJECT,
+        DELETE_PROJECT,
     ];
 }
