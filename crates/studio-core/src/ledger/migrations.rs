@@ -72,6 +72,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX jobs_by_project ON jobs(project_id, shot_start_ms);",
     // 4: a job's reference images (a JSON list of paths), sent as `reference_image_urls`.
     "ALTER TABLE jobs ADD COLUMN reference_paths TEXT;",
+    // 5: "Generate all" is under way for the project until every shot is queued, so the app can
+    // carry on after a restart (a continuity chain queues shots one after another).
+    "ALTER TABLE projects ADD COLUMN generating INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version this build writes.

@@ -22,6 +22,9 @@ pub struct ProjectRow {
     pub storyboard: String,
     /// Generation paused by the user.
     pub paused: bool,
+    /// "Generate all" is under way (until every shot is queued).
+    #[serde(default)]
+    pub generating: bool,
 }
 
 /// A finished music video.
@@ -36,7 +39,7 @@ pub struct RenderRow {
 }
 
 const PROJECT_COLUMNS: &str =
-    "id, name, created_at_ms, updated_at_ms, song_hash, song_path, settings, storyboard, paused";
+    "id, name, created_at_ms, updated_at_ms, song_hash, song_path, settings, storyboard, paused, generating";
 
 fn project_from_row(row: &Row<'_>) -> rusqlite::Result<ProjectRow> {
     Ok(ProjectRow {
@@ -49,6 +52,7 @@ fn project_from_row(row: &Row<'_>) -> rusqlite::Result<ProjectRow> {
         settings: row.get("settings")?,
         storyboard: row.get("storyboard")?,
         paused: row.get("paused")?,
+        generating: row.get("generating")?,
     })
 }
 
@@ -67,7 +71,7 @@ impl Ledger {
     pub fn insert_project(&self, project: &ProjectRow) -> Result<(), Error> {
         self.lock().execute(
             &format!(
-                "INSERT INTO projects ({PROJECT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                "INSERT INTO projects ({PROJECT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
             ),
             params![
                 project.id,
@@ -79,23 +83,25 @@ impl Ledger {
                 project.settings,
                 project.storyboard,
                 project.paused,
+                project.generating,
             ],
         )?;
         Ok(())
     }
 
-    /// Writes a project's name, settings, storyboard and pause flag.
+    /// Writes a project's name, settings, storyboard and pause and generating flags.
     pub fn update_project(&self, project: &ProjectRow, now_ms: i64) -> Result<(), Error> {
         let changed = self.lock().execute(
             "UPDATE projects SET name = ?2, settings = ?3, storyboard = ?4, paused = ?5,
-                updated_at_ms = ?6 WHERE id = ?1",
+                updated_at_ms = ?6, generating = ?7 WHERE id = ?1",
             params![
                 project.id,
                 project.name,
                 project.settings,
                 project.storyboard,
                 project.paused,
-                now_ms
+                now_ms,
+                project.generating
             ],
         )?;
         if changed == 0 {
@@ -233,5 +239,31 @@ impl Ledger {
             .query_map(params![project_id], render_from_row)?
             .collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    /// Marks "Generate all" as under way or not, touching nothing else of the project.
+    pub fn set_project_generating(&self, id: &str, generating: bool) -> Result<(), Error> {
+        self.lock().execute(
+            "UPDATE projects SET generating = ?2 WHERE id = ?1",
+            params![id, generating],
+        )?;
+        Ok(())
+    }
+
+    /// The render with this id.
+    pub fn render(&self, id: &str) -> Result<Option<RenderRow>, Error> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT id, project_id, created_at_ms, path, seconds, thumbnail_path FROM renders
+             WHERE id = ?1",
+        )?;
+        Ok(stmt.query_row(params![id], render_from_row).optional()?)
+    }
+
+    /// Forgets a render (its files are the caller's to remove).
+    pub fn delete_render(&self, id: &str) -> Result<(), Error> {
+        self.lock()
+            .execute("DELETE FROM renders WHERE id = ?1", params![id])?;
+        Ok(())
     }
 }

@@ -329,6 +329,7 @@ fn project(id: &str) -> ProjectRow {
         settings: "{}".into(),
         storyboard: "{}".into(),
         paused: false,
+        generating: false,
     }
 }
 

@@ -74,6 +74,7 @@ impl Studio {
             settings,
             storyboard: board,
             paused: false,
+            generating: false,
         };
         let row = project.to_row();
         self.shared()
@@ -179,6 +180,7 @@ impl Studio {
         copy.created_at_ms = now;
         copy.updated_at_ms = now;
         copy.paused = false;
+        copy.generating = false;
         let row = copy.to_row();
         self.shared()
             .db(move |ledger, _| ledger.insert_project(&row))
@@ -226,7 +228,7 @@ impl Studio {
 
 /// The song copied into the library as `songs/<hash>.<ext>` (kept if already there), so the
 /// project does not depend on where the user keeps the file.
-fn copy_into_library(
+pub(crate) fn copy_into_library(
     paths: &crate::StudioPaths,
     file: &Path,
     hash: &str,

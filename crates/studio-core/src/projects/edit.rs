@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use storyboard::PlanOptions;
 
-use super::Project;
+use super::{Project, ProjectSettings};
 use super::status::versions;
 use crate::Error;
 use crate::engine::Studio;
@@ -81,6 +81,56 @@ impl Studio {
         Ok(project)
     }
 
+    /// Renames the project.
+    pub async fn rename_project(&self, id_or_prefix: &str, name: &str) -> Result<Project, Error> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::Refused(
+                "A project needs a name: type one, or press Escape to keep the old one.".into(),
+            ));
+        }
+        let mut project = self.project(id_or_prefix).await?;
+        project.name = name.chars().take(120).collect();
+        self.save_project(&project).await?;
+        Ok(project)
+    }
+
+    /// Changes the project's settings. Another model (or shortest shot) plans the storyboard
+    /// again for its clip lengths; another theme, style or subject writes the prompts again.
+    /// Shots the user edited keep their cuts and prompts. Versions already made stay.
+    pub async fn update_project_settings(
+        &self,
+        id_or_prefix: &str,
+        settings: ProjectSettings,
+    ) -> Result<Project, Error> {
+        if settings.theme.trim().is_empty() {
+            return Err(Error::EmptyTheme);
+        }
+        let mut project = self.project(id_or_prefix).await?;
+        if settings.model != project.settings.model {
+            // Refuses an unknown model before anything is saved.
+            self.model_limits(&settings.model).await?;
+        }
+        let old = std::mem::replace(&mut project.settings, settings);
+        let new = &project.settings;
+        let replan = old.model != new.model || old.min_shot_s != new.min_shot_s;
+        let reword =
+            old.theme != new.theme || old.style != new.style || old.subject != new.subject;
+        self.save_project(&project).await?;
+        if replan {
+            project = self.replan_project(&project.id).await?;
+        }
+        if reword {
+            let mut board = project.storyboard.clone();
+            for shot in board.shots.iter_mut().filter(|s| !s.edited) {
+                shot.prompt.clear();
+            }
+            project.storyboard = self.write_prompts(&board, &project.settings).await?;
+            self.save_project(&project).await?;
+        }
+        Ok(project)
+    }
+
     /// Makes `job` the version its shot's render uses.
     pub async fn choose_version(&self, job: &JobId) -> Result<(), Error> {
         let job = job.clone();
@@ -94,6 +144,7 @@ impl Studio {
     pub async fn pause_project(&self, id_or_prefix: &str) -> Result<Project, Error> {
         let mut project = self.project(id_or_prefix).await?;
         project.paused = true;
+        project.generating = false;
         self.save_project(&project).await?;
         Ok(project)
     }

@@ -90,6 +90,39 @@ impl Studio {
                 project.settings.model
             )));
         }
+        self.set_generating(&project.id, true).await?;
+        let result = self.queue_shots(&project, &limits, chain).await;
+        // Done, stopped or refused: no longer under way. (A closed app never gets here, so the
+        // flag stays and the app carries on when it opens again.)
+        self.set_generating(&project.id, false).await?;
+        result
+    }
+
+    /// Project ids whose "Generate all" was under way when the studio stopped (and which the user
+    /// has not paused since): the app runs [`Studio::generate_project`] for them again.
+    pub async fn projects_generating(&self) -> Result<Vec<String>, Error> {
+        Ok(self
+            .projects()
+            .await?
+            .into_iter()
+            .filter(|p| p.generating && !p.paused)
+            .map(|p| p.id)
+            .collect())
+    }
+
+    pub(crate) async fn set_generating(&self, id: &str, on: bool) -> Result<(), Error> {
+        let id = id.to_string();
+        self.shared()
+            .db(move |ledger, _| ledger.set_project_generating(&id, on))
+            .await
+    }
+
+    async fn queue_shots(
+        &self,
+        project: &Project,
+        limits: &storyboard::ModelLimits,
+        chain: bool,
+    ) -> Result<GenerateReport, Error> {
         let mut report = GenerateReport::default();
         for i in 0..project.storyboard.shots.len() {
             // The user may pause between shots.
@@ -103,8 +136,8 @@ impl Studio {
                 report.already += 1;
                 continue;
             }
-            let image_path = self.start_image(&project, &limits, i).await?;
-            let params = shot_params(&project, i, &limits, image_path);
+            let image_path = self.start_image(project, limits, i).await?;
+            let params = shot_params(project, i, limits, image_path);
             let jobs = self.generate(&params, 1).await?;
             match jobs.first().map(|j| j.state) {
                 Some(state) if state.is_in_flight() => report.queued.push(i),

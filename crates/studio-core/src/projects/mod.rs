@@ -7,6 +7,7 @@ mod edit;
 mod generate;
 mod quote;
 mod render;
+mod song;
 mod status;
 
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ pub use edit::StoryboardEdit;
 pub use generate::GenerateReport;
 pub use quote::ProjectQuote;
 pub use render::RenderDone;
+pub use song::{ImportedSong, SongEdit};
 pub use status::{ProjectStatus, ShotState, ShotStatus};
 
 /// What the user chose for the whole video.
@@ -60,6 +62,10 @@ pub struct Project {
     pub settings: ProjectSettings,
     pub storyboard: Storyboard,
     pub paused: bool,
+    /// "Generate all" is under way: set when it starts, cleared when every shot is queued, it
+    /// stops or the user pauses. Still set after a crash or a closed app, so it can carry on
+    /// ([`crate::Studio::projects_generating`]).
+    pub generating: bool,
 }
 
 impl Project {
@@ -78,6 +84,7 @@ impl Project {
             updated_at_ms: row.updated_at_ms,
             song_hash: row.song_hash,
             paused: row.paused,
+            generating: row.generating,
         })
     }
 
@@ -92,6 +99,7 @@ impl Project {
             settings: serde_json::to_string(&self.settings).unwrap_or_default(),
             storyboard: serde_json::to_string(&self.storyboard).unwrap_or_default(),
             paused: self.paused,
+            generating: self.generating,
         }
     }
 

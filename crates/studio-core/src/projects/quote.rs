@@ -19,6 +19,8 @@ pub struct ProjectQuote {
     pub whole: WholePrice,
     /// The shots still to make (no ready or running version).
     pub to_spend: WholePrice,
+    /// One version of each shot, in storyboard order (what "Regenerate" costs).
+    pub shot_usd: Vec<f64>,
     /// Spent on the project so far (all versions).
     pub spent_usd: f64,
     /// Why generating the rest would be refused (the project's budget or the studio's caps),
@@ -42,8 +44,17 @@ impl Studio {
                 .await?
         };
         let remaining = remaining_board(&project.storyboard, &jobs);
-        let whole = self.price(&project.storyboard, &settings).await?;
-        let to_spend = self.price(&remaining, &settings).await?;
+        // Each distinct model, duration and resolution is quoted once, for all three sums.
+        let prices = self.quotes(&project.storyboard, &settings).await?;
+        let whole = storyboard::total(&project.storyboard, &settings, &prices)?;
+        let to_spend = storyboard::total(&remaining, &settings, &prices)?;
+        let shot_usd = (0..project.storyboard.shots.len())
+            .map(|i| {
+                storyboard::price_key(&project.storyboard, &settings, i)
+                    .and_then(|key| prices.get(&key).copied())
+                    .unwrap_or(0.0)
+            })
+            .collect();
         let (spent_usd, spent_session, spent_total) = {
             let id = project.id.clone();
             let session = self.session_id().to_string();
@@ -86,6 +97,7 @@ impl Studio {
         Ok(ProjectQuote {
             whole,
             to_spend,
+            shot_usd,
             spent_usd,
             over_budget,
         })
@@ -97,6 +109,16 @@ impl Studio {
         board: &Storyboard,
         settings: &VideoSettings,
     ) -> Result<WholePrice, Error> {
+        let prices = self.quotes(board, settings).await?;
+        Ok(storyboard::total(board, settings, &prices)?)
+    }
+
+    /// Venice's quote for each distinct combination in `board`.
+    async fn quotes(
+        &self,
+        board: &Storyboard,
+        settings: &VideoSettings,
+    ) -> Result<HashMap<PriceKey, f64>, Error> {
         let shared = self.shared();
         let mut prices: HashMap<PriceKey, f64> = HashMap::new();
         for key in storyboard::price_requests(board, settings) {
@@ -107,7 +129,7 @@ impl Studio {
             .await?;
             prices.insert(key, answer.value.quote);
         }
-        Ok(storyboard::total(board, settings, &prices)?)
+        Ok(prices)
     }
 
     /// The same shots at the model's other resolutions, for an over-budget message.

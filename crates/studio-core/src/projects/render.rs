@@ -124,6 +124,43 @@ impl Studio {
 }
 
 impl Studio {
+    /// Every render of every project, newest first.
+    pub async fn all_renders(&self) -> Result<Vec<RenderRow>, Error> {
+        self.shared().db(|ledger, _| ledger.renders(None)).await
+    }
+
+    /// The render with this id.
+    pub async fn render_row(&self, id: &str) -> Result<Option<RenderRow>, Error> {
+        let id = id.to_string();
+        self.shared().db(move |ledger, _| ledger.render(&id)).await
+    }
+
+    /// Deletes a render: its file, its thumbnail and its row. The project and its clips stay.
+    pub async fn delete_render(&self, id: &str) -> Result<(), Error> {
+        let Some(render) = self.render_row(id).await? else {
+            return Err(Error::Refused(format!("There is no music video {id}.")));
+        };
+        for file in [Some(&render.path), render.thumbnail_path.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            match std::fs::remove_file(file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::Io {
+                        action: "remove",
+                        path: PathBuf::from(file),
+                        source: e,
+                    });
+                }
+                _ => {}
+            }
+        }
+        let id = render.id.clone();
+        self.shared()
+            .db(move |ledger, _| ledger.delete_render(&id))
+            .await
+    }
+
     /// A project's renders, newest first.
     pub async fn project_renders(&self, project_id: &str) -> Result<Vec<RenderRow>, Error> {
         let id = project_id.to_string();

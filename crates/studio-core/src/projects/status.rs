@@ -50,6 +50,9 @@ pub struct ProjectStatus {
     pub shots: Vec<ShotStatus>,
     pub ready: usize,
     pub spent_usd: f64,
+    /// Every job made for the project (the shots' versions), for callers that show them.
+    #[serde(skip)]
+    pub jobs: Vec<JobRecord>,
 }
 
 impl Studio {
@@ -93,6 +96,7 @@ impl Studio {
             shots,
             ready,
             spent_usd,
+            jobs,
         })
     }
 }

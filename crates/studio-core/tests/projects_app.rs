@@ -1,0 +1,299 @@
+//! What the desktop app needs of music-video projects, through the core against the Venice
+//! double: a song imported by its name, the song corrected from a project (the storyboard planned
+//! again on it), settings changed and the project renamed, a price per shot that adds up to the
+//! whole, "Generate all" carried on after the app was closed in the middle of it, and renders
+//! listed and deleted.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use common::{engine_config, env_with};
+use studio_core::projects::{ProjectSettings, SongEdit};
+use venice_sim::{ClipConfig, SimConfig};
+
+const T2V: &str = "wan-2.5-preview-text-to-video";
+const I2V: &str = "wan-2.5-preview-image-to-video";
+
+fn demo_song() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo-song/demo-song.ogg")
+}
+
+fn clip_sim(job_ms: u64) -> SimConfig {
+    SimConfig {
+        job_duration: Duration::from_millis(job_ms),
+        clips: Some(ClipConfig::in_dir(
+            std::env::temp_dir().join("venice-sim-clips"),
+        )),
+        ..SimConfig::default()
+    }
+}
+
+fn settings(model: &str) -> ProjectSettings {
+    ProjectSettings {
+        theme: "Neon city at night, a runner".into(),
+        model: model.into(),
+        resolution: Some("480p".into()),
+        aspect_ratio: Some("16:9".into()),
+        ..ProjectSettings::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_imported_song_keeps_the_name_it_was_picked_by() {
+    let env = env_with(clip_sim(200), engine_config()).await;
+    // The demo song has a title tag; a copy without tags is known by its file name.
+    let tagged = env.studio.import_song(&demo_song()).await.expect("imports");
+    assert_eq!(tagged.title, "Neon Run (demo)");
+    let picked = env.dir.path().join("My Song.wav");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(demo_song())
+        .args(["-map_metadata", "-1"])
+        .arg(&picked)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(made.success());
+    let song = env.studio.import_song(&picked).await.expect("imports");
+    assert_eq!(song.title, "My Song");
+    assert!(song.path.starts_with(env.dir.path()), "{:?}", song.path);
+    assert_ne!(song.path, picked, "the project works from the library's copy");
+    assert!((song.song.analysis.duration_s - 41.5).abs() < 0.1);
+    assert!((song.song.analysis.tempo_bpm - 120.0).abs() < 1.0);
+    // A project made from the library copy shows the same title.
+    let project = env
+        .studio
+        .new_project(&song.path, settings(T2V), None)
+        .await
+        .expect("project");
+    let again = env.studio.project_song(&project).await.unwrap();
+    assert_eq!(again.title, "My Song");
+    assert!(env.studio.import_song(Path::new("/no/such/song.mp3")).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shot_prices_add_up_to_the_whole_price() {
+    let env = env_with(clip_sim(200), engine_config()).await;
+    let song = env.studio.import_song(&demo_song()).await.unwrap();
+    let project = env
+        .studio
+        .new_project(&song.path, settings(T2V), None)
+        .await
+        .unwrap();
+    let quote = env.studio.quote_project(&project.id).await.unwrap();
+    assert_eq!(quote.shot_usd.len(), project.storyboard.shots.len());
+    assert!(quote.shot_usd.iter().all(|p| *p > 0.0), "{:?}", quote.shot_usd);
+    let sum: f64 = quote.shot_usd.iter().sum();
+    assert!((sum - quote.whole.usd).abs() < 0.005, "{sum} vs {}", quote.whole.usd);
+    assert!((quote.to_spend.usd - quote.whole.usd).abs() < 0.005);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn correcting_the_song_plans_the_storyboard_again_on_it() {
+    let env = env_with(clip_sim(200), engine_config()).await;
+    let song = env.studio.import_song(&demo_song()).await.unwrap();
+    let project = env
+        .studio
+        .new_project(&song.path, settings(T2V), None)
+        .await
+        .unwrap();
+    let cuts = |p: &studio_core::projects::Project| -> Vec<f64> {
+        p.storyboard.shots.iter().map(|s| s.start_s).collect()
+    };
+    let before = cuts(&project);
+    assert!(
+        before.iter().any(|c| (c - 16.0).abs() < 0.05),
+        "a cut on the section change at 16 s: {before:?}"
+    );
+    // The section from 16 s now starts two bars later: the storyboard follows it.
+    let moved = env
+        .studio
+        .edit_project_song(&project.id, SongEdit::MoveSection { from_s: 16.0, to_s: 20.0 })
+        .await
+        .expect("moves");
+    let after = cuts(&moved);
+    assert!(after.iter().any(|c| (c - 20.0).abs() < 0.05), "{after:?}");
+    let reopened = env.studio.project(&project.id).await.unwrap();
+    assert_eq!(cuts(&reopened), after, "saved");
+    let song_now = env.studio.project_song(&reopened).await.unwrap().song;
+    assert!(song_now.analysis.sections.iter().any(|s| (s.start_s - 20.0).abs() < 0.05));
+    // A bad tempo is refused with the range, and nothing changes.
+    let err = env
+        .studio
+        .edit_project_song(&project.id, SongEdit::Bpm { bpm: 900.0 })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("300"), "{err}");
+    assert_eq!(cuts(&env.studio.project(&project.id).await.unwrap()), after);
+    // Reset goes back to the analysis as found.
+    let reset = env
+        .studio
+        .edit_project_song(&project.id, SongEdit::Reset)
+        .await
+        .unwrap();
+    assert_eq!(cuts(&reset), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renaming_and_changing_settings() {
+    let env = env_with(clip_sim(200), engine_config()).await;
+    let song = env.studio.import_song(&demo_song()).await.unwrap();
+    let project = env
+        .studio
+        .new_project(&song.path, settings(T2V), None)
+        .await
+        .unwrap();
+    let renamed = env.studio.rename_project(&project.id, "  Night run  ").await.unwrap();
+    assert_eq!(renamed.name, "Night run");
+    assert!(env.studio.rename_project(&project.id, "   ").await.is_err());
+    // Edited shot prompts survive a new theme; the others are written again.
+    let edited = env
+        .studio
+        .edit_storyboard(
+            &project.id,
+            studio_core::projects::StoryboardEdit::Prompt { shot: 0, text: "My own first shot".into() },
+        )
+        .await
+        .unwrap();
+    let mut new = edited.settings.clone();
+    new.theme = "A desert road at dawn".into();
+    let changed = env.studio.update_project_settings(&project.id, new).await.unwrap();
+    assert_eq!(changed.settings.theme, "A desert road at dawn");
+    assert!(changed.storyboard.shots[0].prompt.starts_with("My own first shot"));
+    assert_eq!(changed.name, "Night run");
+    // An unknown model is refused and nothing is saved.
+    let mut bad = changed.settings.clone();
+    bad.model = "no-such-model".into();
+    assert!(env.studio.update_project_settings(&project.id, bad).await.is_err());
+    assert_eq!(env.studio.project(&project.id).await.unwrap().settings.model, T2V);
+    let mut empty = changed.settings.clone();
+    empty.theme = " ".into();
+    assert!(env.studio.update_project_settings(&project.id, empty).await.is_err());
+}
+
+fn start_png(dir: &Path) -> PathBuf {
+    let start = dir.join("start.png");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg("color=c=0x2a9d8f:s=320x180:d=1")
+        .args(["-frames:v", "1"])
+        .arg(&start)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(made.success());
+    start
+}
+
+/// The app is closed while "Generate all" chains shots (each waits for the previous clip): the
+/// project is still marked as generating, and running it again when the app opens queues the
+/// rest, every shot exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generate_all_carries_on_after_the_app_was_closed_in_the_middle() {
+    let env = env_with(clip_sim(600), engine_config()).await;
+    let poller = env.studio.start_poller().unwrap();
+    let song = env.studio.import_song(&demo_song()).await.unwrap();
+    let mut chain = settings(I2V);
+    chain.continuity = true;
+    // Image-to-video models take their shape from the start image.
+    chain.aspect_ratio = None;
+    chain.references = vec![start_png(env.dir.path())];
+    let project = env.studio.new_project(&song.path, chain, None).await.unwrap();
+    let shots = project.storyboard.shots.len();
+    assert!(shots >= 3, "{shots} shots");
+    assert!(env.studio.projects_generating().await.unwrap().is_empty());
+
+    let studio = env.studio.clone();
+    let id = project.id.clone();
+    let run = tokio::spawn(async move { studio.generate_project(&id).await });
+    // Closed once the second shot is on its way.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = env.studio.project_status(&project.id).await.unwrap();
+        if status.jobs.len() >= 2 {
+            break;
+        }
+        if run.is_finished() {
+            panic!("generate all ended early: {:?}", run.await);
+        }
+        assert!(tokio::time::Instant::now() < deadline, "shots never queued");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    run.abort();
+    let _ = run.await;
+    poller.stop();
+    assert!(env.studio.project(&project.id).await.unwrap().generating);
+
+    // The app opens again.
+    let studio = env.reopen(engine_config());
+    let poller = studio.start_poller().unwrap();
+    assert_eq!(studio.projects_generating().await.unwrap(), vec![project.id.clone()]);
+    let report = studio.generate_project(&project.id).await.expect("carries on");
+    assert!(!report.paused);
+    assert!(!studio.project(&project.id).await.unwrap().generating, "done");
+    assert!(studio.projects_generating().await.unwrap().is_empty());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let status = studio.project_status(&project.id).await.unwrap();
+        if status.ready == shots {
+            // Exactly one version per shot: nothing was queued twice.
+            assert_eq!(status.jobs.len(), shots);
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{} of {shots} ready", status.ready);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(env.sim.queue_requests().len(), shots);
+    poller.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pausing_clears_generate_all() {
+    let env = env_with(clip_sim(200), engine_config()).await;
+    let song = env.studio.import_song(&demo_song()).await.unwrap();
+    let project = env
+        .studio
+        .new_project(&song.path, settings(T2V), None)
+        .await
+        .unwrap();
+    let paused = env.studio.pause_project(&project.id).await.unwrap();
+    assert!(paused.paused && !paused.generating);
+    assert!(env.studio.projects_generating().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renders_are_listed_and_deleted_with_their_files() {
+    let env = env_with(clip_sim(200), engine_config()).await;
+    let poller = env.studio.start_poller().unwrap();
+    let song = env.studio.import_song(&demo_song()).await.unwrap();
+    let project = env
+        .studio
+        .new_project(&song.path, settings(T2V), None)
+        .await
+        .unwrap();
+    env.studio.generate_project(&project.id).await.unwrap();
+    let shots = project.storyboard.shots.len();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    while env.studio.project_status(&project.id).await.unwrap().ready < shots {
+        assert!(tokio::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let done = env
+        .studio
+        .render_project(&project.id, None, false, |_| {}, studio_core::render::CancelFlag::default())
+        .await
+        .expect("renders");
+    assert!((done.seconds - 41.5).abs() < 0.1, "{}", done.seconds);
+    let all = env.studio.all_renders().await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].id, done.id);
+    assert!(env.studio.render_row(&done.id).await.unwrap().is_some());
+    env.studio.delete_render(&done.id).await.unwrap();
+    assert!(!done.path.exists(), "the file is gone");
+    assert!(env.studio.all_renders().await.unwrap().is_empty());
+    assert!(env.studio.delete_render(&done.id).await.is_err());
+    // The paid clips stay.
+    assert_eq!(env.studio.project_status(&project.id).await.unwrap().ready, shots);
+    poller.stop();
+}
