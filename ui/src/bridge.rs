@@ -7,8 +7,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use studio_api::{
-    BalanceView, ErrorCode, GenerateForm, ImageCheck, JobView, KeyStatus, ModelOption,
-    PromptResult, QuoteView, Settings, UiError, commands,
+    BalanceView, DeletedProjectView, ErrorCode, GenerateForm, ImageCheck, JobView, KeyStatus,
+    ModelOption, ProjectForm, ProjectQuoteView, ProjectSettingsView, ProjectSummary, ProjectView,
+    PromptResult, QuoteView, RenderView, Settings, SongEditView, SongView, StoryboardEditView,
+    UiError, commands,
 };
 
 /// What a call says when the page runs outside the desktop app.
@@ -149,6 +151,143 @@ pub async fn save_video_dialog(id: String) -> Result<Option<String>, UiError> {
 /// by the job's id and starts the native drag itself, so only library files can be dragged.
 pub async fn drag_video(id: String) -> Result<(), UiError> {
     call(commands::DRAG_VIDEO, json!({ "id": id })).await
+}
+
+// Music videos.
+
+/// The native Open dialog for a song (on the Rust side): the picked file's path, `None` when
+/// cancelled. Then [`import_song`].
+pub async fn pick_song() -> Result<Option<String>, UiError> {
+    call(commands::PICK_SONG, json!({})).await
+}
+
+/// The path of the bundled demo song.
+pub async fn demo_song() -> Result<String, UiError> {
+    call(commands::DEMO_SONG, json!({})).await
+}
+
+/// Analyses a song file (picked, dropped or the demo) and copies it into the library.
+pub async fn import_song(path: String) -> Result<SongView, UiError> {
+    call(commands::IMPORT_SONG, json!({ "path": path })).await
+}
+
+/// Plans a new project's storyboard and writes its prompts (nothing is spent on video).
+pub async fn new_project(form: &ProjectForm) -> Result<ProjectView, UiError> {
+    call(commands::NEW_PROJECT, arg("form", form)).await
+}
+
+pub async fn list_projects() -> Result<Vec<ProjectSummary>, UiError> {
+    call(commands::LIST_PROJECTS, json!({})).await
+}
+
+pub async fn open_project(id: String) -> Result<ProjectView, UiError> {
+    call(commands::OPEN_PROJECT, json!({ "id": id })).await
+}
+
+/// The whole price of a project (free; creates nothing).
+pub async fn quote_project(id: String) -> Result<ProjectQuoteView, UiError> {
+    call(commands::QUOTE_PROJECT, json!({ "id": id })).await
+}
+
+pub async fn edit_storyboard(
+    id: String,
+    edit: &StoryboardEditView,
+) -> Result<ProjectView, UiError> {
+    call(
+        commands::EDIT_STORYBOARD,
+        json!({ "id": id, "edit": serde_json::to_value(edit).unwrap_or(Value::Null) }),
+    )
+    .await
+}
+
+pub async fn edit_song(id: String, edit: &SongEditView) -> Result<ProjectView, UiError> {
+    call(
+        commands::EDIT_SONG,
+        json!({ "id": id, "edit": serde_json::to_value(edit).unwrap_or(Value::Null) }),
+    )
+    .await
+}
+
+pub async fn update_project(
+    id: String,
+    name: String,
+    settings: &ProjectSettingsView,
+) -> Result<ProjectView, UiError> {
+    call(
+        commands::UPDATE_PROJECT,
+        json!({
+            "id": id,
+            "name": name,
+            "settings": serde_json::to_value(settings).unwrap_or(Value::Null),
+        }),
+    )
+    .await
+}
+
+/// "Generate all": refused by the shell before any queue call when over budget.
+pub async fn generate_project(id: String) -> Result<ProjectView, UiError> {
+    call(commands::GENERATE_PROJECT, json!({ "id": id })).await
+}
+
+pub async fn pause_project(id: String) -> Result<ProjectView, UiError> {
+    call(commands::PAUSE_PROJECT, json!({ "id": id })).await
+}
+
+/// The version (a job) of a shot the render uses.
+pub async fn choose_version(id: String, job_id: String) -> Result<ProjectView, UiError> {
+    call(
+        commands::CHOOSE_VERSION,
+        // Tauri matches a command's `job_id` argument as `jobId` unless the command says
+        // `rename_all = "snake_case"`; both spellings are sent so either works.
+        json!({ "id": id, "job_id": job_id.clone(), "jobId": job_id }),
+    )
+    .await
+}
+
+/// One more version of shot `index` (from 0).
+pub async fn regenerate_shot(id: String, index: usize) -> Result<ProjectView, UiError> {
+    call(
+        commands::REGENERATE_SHOT,
+        json!({ "id": id, "index": index }),
+    )
+    .await
+}
+
+/// Starts the render; its progress arrives on `RENDER_EVENT`.
+pub async fn render_project(id: String) -> Result<RenderView, UiError> {
+    call(commands::RENDER_PROJECT, json!({ "id": id })).await
+}
+
+pub async fn cancel_render(id: String) -> Result<(), UiError> {
+    call(commands::CANCEL_RENDER, json!({ "id": id })).await
+}
+
+/// Every finished music video, newest first.
+pub async fn list_renders() -> Result<Vec<RenderView>, UiError> {
+    call(commands::LIST_RENDERS, json!({})).await
+}
+
+pub async fn duplicate_project(id: String) -> Result<ProjectView, UiError> {
+    call(commands::DUPLICATE_PROJECT, json!({ "id": id })).await
+}
+
+pub async fn rename_project(id: String, name: String) -> Result<ProjectView, UiError> {
+    call(commands::RENAME_PROJECT, json!({ "id": id, "name": name })).await
+}
+
+/// Deletes a project and its renders; its paid clips stay in the library.
+pub async fn delete_project(id: String) -> Result<DeletedProjectView, UiError> {
+    call(commands::DELETE_PROJECT, json!({ "id": id })).await
+}
+
+/// Tauri's own event when files are dropped on the window (`dragDropEnabled`, the default).
+pub const DRAG_DROP_EVENT: &str = "tauri://drag-drop";
+
+/// The payload of [`DRAG_DROP_EVENT`]: the dropped files' paths (the drop position is not used).
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct DropPayload {
+    #[serde(default)]
+    pub paths: Vec<String>,
 }
 
 /// The asset-protocol URL of a local file (video or thumbnail) for `<video>`/`<img>`.

@@ -5,6 +5,9 @@ pub mod jobs;
 mod reduce;
 #[cfg(test)]
 mod tests;
+pub mod video;
+#[cfg(test)]
+mod video_tests;
 
 use std::collections::BTreeMap;
 
@@ -14,6 +17,7 @@ use studio_api::{
 };
 
 use crate::form::FormState;
+use video::{VideoAction, VideoState};
 
 /// Something fetched from the shell: still loading, there, or failed with a message.
 #[derive(Clone, Debug, PartialEq)]
@@ -102,6 +106,8 @@ pub struct AppState {
     pub next_toast: u32,
     /// Bumped by Retry on the unavailable screen to re-ask the shell.
     pub reload: u32,
+    /// The Music video tab: projects, the open one, renders.
+    pub video: VideoState,
 }
 
 impl Default for AppState {
@@ -130,6 +136,7 @@ impl Default for AppState {
             toasts: Vec::new(),
             next_toast: 0,
             reload: 0,
+            video: VideoState::default(),
         }
     }
 }
@@ -182,6 +189,8 @@ pub enum Action {
     CloseSettings,
     Error(UiError),
     DismissToast(u32),
+    /// Everything of the Music video tab.
+    Video(VideoAction),
 }
 
 impl AppState {
@@ -211,16 +220,22 @@ impl AppState {
         self.jobs.iter().find(|j| j.id == id)
     }
 
-    /// Jobs not yet in the gallery: in flight, failed, or of unknown outcome.
+    /// Jobs not yet in the gallery: in flight, failed, or of unknown outcome. A music video's
+    /// shots stay on its storyboard, except failed or unknown ones, which may need settling here.
     pub fn queue(&self) -> impl Iterator<Item = &JobView> {
-        self.jobs.iter().filter(|j| j.state != JobStateView::Ready)
+        self.jobs.iter().filter(|j| {
+            j.state != JobStateView::Ready
+                && (j.project_id.is_none()
+                    || matches!(j.state, JobStateView::Failed | JobStateView::OutcomeUnknown))
+        })
     }
 
-    /// Ready jobs whose video is still in the library.
+    /// Ready single clips whose video is still in the library (a music video's shots stay on
+    /// its storyboard).
     pub fn gallery(&self) -> impl Iterator<Item = &JobView> {
-        self.jobs
-            .iter()
-            .filter(|j| j.state == JobStateView::Ready && j.video.is_some())
+        self.jobs.iter().filter(|j| {
+            j.state == JobStateView::Ready && j.video.is_some() && j.project_id.is_none()
+        })
     }
 
     /// The request the form makes now.

@@ -72,7 +72,13 @@ impl AppState {
             }
             Action::BalanceLoading => self.balance = Some(Load::Loading),
             Action::BalanceLoaded(result) => self.balance = Some(Load::from_result(result)),
-            Action::Job(event) => self.apply_job_event(event),
+            Action::Job(event) => {
+                // Which project the job list says the job is a shot of (`None`: unknown job).
+                let job_project = self.job(event.job_id()).map(|j| j.project_id.clone());
+                self.video
+                    .job_event(&event, job_project.as_ref().map(|p| p.as_deref()));
+                self.apply_job_event(event);
+            }
             Action::JobUpdated(job) => self.upsert(job),
             Action::SetTheme(theme) => self.form.theme = theme,
             Action::SetPrompt(prompt) => self.form.prompt = prompt,
@@ -152,11 +158,16 @@ impl AppState {
                 if self.playing.as_deref() == Some(id.as_str()) {
                     self.playing = None;
                 }
+                if self.video.render(&id).is_some() {
+                    self.video.forget_render(&id);
+                }
             }
             Action::ShowVideo(id) => {
                 self.settings_open = false;
                 self.playing = Some(id.clone());
-                if self.job(&id).is_none_or(|j| j.video.is_none()) {
+                if self.job(&id).is_none_or(|j| j.video.is_none())
+                    && self.video.render(&id).is_none()
+                {
                     // A notification can name a video the list has not caught up with yet.
                     self.jobs_refresh += 1;
                 }
@@ -166,11 +177,12 @@ impl AppState {
             Action::CloseSettings => self.settings_open = false,
             Action::Error(e) => self.error(e),
             Action::DismissToast(id) => self.toasts.retain(|t| t.id != id),
+            Action::Video(action) => self.apply_video(action),
         }
     }
 
     /// Shows an error message (and acts on the codes that change the screen).
-    fn error(&mut self, e: UiError) {
+    pub(super) fn error(&mut self, e: UiError) {
         self.note_needs_key(&e);
         if e.code == ErrorCode::KeyRejected {
             self.settings_open = true;

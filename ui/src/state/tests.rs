@@ -60,6 +60,7 @@ fn job(id: &str, created: i64) -> JobView {
         credits_refunded: None,
         video: None,
         can_fetch_again: false,
+        project_id: None,
     }
 }
 
