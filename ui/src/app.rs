@@ -1,16 +1,21 @@
 //! The root component: owns the state, loads what the shell knows, listens to its events, and
-//! shows the screen the key status calls for.
+//! shows the screen the key status calls for (and, on the main screen, the tab chosen: Clips or
+//! Music video).
 
-use studio_api::{JOB_EVENT, JobEventView, SHOW_VIDEO_EVENT};
+use studio_api::{
+    JOB_EVENT, JobEventView, RENDER_EVENT, RenderEventView, SHOW_PROJECT_EVENT, SHOW_VIDEO_EVENT,
+};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::bridge;
 use crate::components::{
     error_banner::ErrorBanner, generator_config::GeneratorConfig, header::Header,
-    onboarding::Onboarding, player::Player, queue_list::QueueList, settings::SettingsPanel,
-    theme_input::ThemeInput, unavailable::Unavailable, video_gallery::VideoGallery,
+    music_video::MusicVideo, onboarding::Onboarding, player::Player, queue_list::QueueList,
+    settings::SettingsPanel, theme_input::ThemeInput, unavailable::Unavailable,
+    video_gallery::VideoGallery,
 };
+use crate::state::video::{Tab, VideoAction, next_ticket};
 use crate::state::{Action, AppState, Screen};
 
 /// The product's name, as the window title and the heading show it.
@@ -73,18 +78,92 @@ pub fn app() -> Html {
             }
         });
     }
-    // Job events and tray "show this video" clicks, for the app's lifetime.
+    // Music videos: the project list and the renders (at start and when asked again), the open
+    // project (when opened and when events say it changed), and its whole price for every new
+    // view of it (answers for an older view are dropped by the reducer).
+    {
+        let d = dispatcher.clone();
+        let deps = (store.reload, is_main, store.video.projects_refresh);
+        use_effect_with(deps, move |(_, is_main, _)| {
+            if *is_main {
+                spawn_local(async move {
+                    let result = bridge::list_projects().await;
+                    d.dispatch(Action::Video(VideoAction::ProjectsLoaded(result)))
+                });
+            }
+        });
+    }
+    {
+        let d = dispatcher.clone();
+        let deps = (store.reload, is_main, store.video.renders_refresh);
+        use_effect_with(deps, move |(_, is_main, _)| {
+            if *is_main {
+                spawn_local(async move {
+                    let result = bridge::list_renders().await;
+                    d.dispatch(Action::Video(VideoAction::RendersLoaded(result)))
+                });
+            }
+        });
+    }
+    {
+        let d = dispatcher.clone();
+        let open = store.video.open_id().map(str::to_string);
+        use_effect_with((open, store.video.project_refresh), move |(open, _)| {
+            if let Some(id) = open.clone() {
+                let ticket = next_ticket();
+                spawn_local(async move {
+                    let result = bridge::open_project(id.clone()).await;
+                    d.dispatch(Action::Video(VideoAction::ProjectLoaded {
+                        project_id: id,
+                        ticket,
+                        result,
+                    }))
+                });
+            }
+        });
+    }
+    {
+        let d = dispatcher.clone();
+        let loaded = store.video.project.as_ref().map(|p| p.id.clone());
+        use_effect_with((loaded, store.video.revision), move |(loaded, revision)| {
+            if let Some(id) = loaded.clone() {
+                let revision = *revision;
+                d.dispatch(Action::Video(VideoAction::QuoteLoading {
+                    project_id: id.clone(),
+                    revision,
+                }));
+                spawn_local(async move {
+                    let result = bridge::quote_project(id.clone()).await;
+                    d.dispatch(Action::Video(VideoAction::QuoteDone {
+                        project_id: id,
+                        revision,
+                        result,
+                    }))
+                });
+            }
+        });
+    }
+    // Job and render events, and tray clicks ("show this video", "open this project"), for the
+    // app's lifetime.
     {
         let d = dispatcher.clone();
         use_effect_with((), move |_| {
             let d2 = d.clone();
             let jobs =
                 bridge::listen::<JobEventView>(JOB_EVENT, move |e| d2.dispatch(Action::Job(e)));
+            let d3 = d.clone();
+            let renders = bridge::listen::<RenderEventView>(RENDER_EVENT, move |e| {
+                d3.dispatch(Action::Video(VideoAction::Render(e)))
+            });
+            let d4 = d.clone();
+            let project = bridge::listen::<String>(SHOW_PROJECT_EVENT, move |id| {
+                d4.dispatch(Action::Video(VideoAction::Open(id)))
+            });
             let show = bridge::listen::<String>(SHOW_VIDEO_EVENT, move |id| {
                 d.dispatch(Action::ShowVideo(id))
             });
             move || {
-                let _stop = (jobs, show);
+                let _stop = (jobs, renders, project, show);
             }
         });
     }
@@ -121,6 +200,7 @@ pub fn app() -> Html {
         },
         Screen::Unavailable(error) => html! { <Unavailable {error} /> },
         Screen::Onboarding => html! { <Onboarding /> },
+        Screen::Main if store.video.tab == Tab::MusicVideo => html! { <MusicVideo /> },
         Screen::Main => html! {
             <div class="workspace">
                 <section class="column column--create" aria-label="Create">

@@ -1,5 +1,6 @@
 //! One job in the queue: prompt, model, state, progress with ETA, elapsed time and cost; what
-//! went wrong and what to do for failed, stalled and outcome-unknown jobs.
+//! went wrong and what to do for failed, stalled and outcome-unknown jobs; a music video's shot
+//! (shown here only to be settled) is tagged with its project.
 
 use studio_api::{JobStateView, JobView};
 use yew::prelude::*;
@@ -49,6 +50,13 @@ pub fn job_card(props: &Props) -> Html {
     .into_iter()
     .flatten()
     .collect();
+
+    let shot_of = job.project_id.as_deref().map(|pid| {
+        store
+            .video
+            .project_name(pid)
+            .unwrap_or_else(|| "a music video".into())
+    });
 
     let dismiss = {
         let (store, id, dismissing) = (store.clone(), job.id.clone(), dismissing.clone());
@@ -120,6 +128,9 @@ pub fn job_card(props: &Props) -> Html {
                 <span class="job__model">{ model_name }{ " · " }{ details.join(" · ") }</span>
                 <span class="job__cost" title="Cost">{ format::usd(job.cost_usd) }</span>
             </div>
+            if let Some(name) = shot_of {
+                <span class="tag tag--shot" data-testid="job-shot-of">{ format!("Shot of {name}") }</span>
+            }
             <p class="job__prompt" title={job.prompt.clone()}>{ &job.prompt }</p>
             { progress_line }
             <div class="job__meta job__meta--foot">

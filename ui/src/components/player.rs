@@ -1,5 +1,5 @@
 //! The in-app player (streamed from the shell's loopback media server) with Save as…, Reveal in
-//! folder and Delete (confirmed).
+//! folder and Delete (confirmed), for a single clip (a job) or a music video (a render).
 //! Escape or the close button closes it.
 
 use yew::prelude::*;
@@ -29,19 +29,51 @@ pub fn player() -> Html {
         return html! {};
     };
     let job = store.job(&id).cloned();
+    let render = store.video.render(&id).cloned();
+    let is_render = render.is_some();
+    // The video and the lines under it: a render's song and project, else the job's prompt.
+    let media = match (&render, &job) {
+        (Some(r), _) => Some((
+            r.video.clone(),
+            html! {
+                <>
+                    <p class="player__prompt"><span class="tile__badge tile__badge--inline">{ "Music video" }</span>{ " " }{ &r.song_title }</p>
+                    <p class="muted small">
+                        { &r.project_name }
+                        if let Some(s) = r.video.seconds { { " · " }{ crate::state::video_view::clock(s) } }
+                        if r.video.bytes > 0 { { " · " }{ format::bytes(r.video.bytes) } }
+                    </p>
+                </>
+            },
+        )),
+        (None, Some(j)) => j.video.clone().map(|v| {
+            let bytes = v.bytes;
+            (
+                v,
+                html! {
+                    <>
+                        <p class="player__prompt">{ &j.prompt }</p>
+                        <p class="muted small">
+                            { store.model(&j.model).map_or(j.model.clone(), |m| m.name.clone()) }
+                            { " · " }{ format::usd(j.cost_usd) }
+                            if bytes > 0 { { " · " }{ format::bytes(bytes) } }
+                        </p>
+                    </>
+                },
+            )
+        }),
+        (None, None) => None,
+    };
     let close = {
         let store = store.clone();
         Callback::from(move |_: MouseEvent| store.dispatch(Action::ClosePlayer))
     };
     let stop = Callback::from(|e: MouseEvent| e.stop_propagation());
 
-    let content = match job
-        .as_ref()
-        .and_then(|j| j.video.clone().map(|v| (j.clone(), v)))
-    {
+    let content = match media {
         None => html! {
             <div class="player__empty">
-                if store.job(&id).is_none() {
+                if job.is_none() && !is_render {
                     <div class="spinner" aria-hidden="true"></div>
                     <p class="muted">{ "Loading this video…" }</p>
                 } else {
@@ -49,7 +81,7 @@ pub fn player() -> Html {
                 }
             </div>
         },
-        Some((job, video)) => {
+        Some((video, info)) => {
             let save = {
                 let (store, id, busy, saved) =
                     (store.clone(), id.clone(), busy.clone(), saved.clone());
@@ -128,12 +160,7 @@ pub fn player() -> Html {
                         </p>
                     }
                     <div class="player__info">
-                        <p class="player__prompt">{ &job.prompt }</p>
-                        <p class="muted small">
-                            { store.model(&job.model).map_or(job.model.clone(), |m| m.name.clone()) }
-                            { " · " }{ format::usd(job.cost_usd) }
-                            if video.bytes > 0 { { " · " }{ format::bytes(video.bytes) } }
-                        </p>
+                        { info }
                         if let Some(dest) = &*saved { <p class="ok-text small">{ "Saved to " }{ dest }</p> }
                     </div>
                     <div class="player__actions">
@@ -141,7 +168,7 @@ pub fn player() -> Html {
                         <button class="btn btn--secondary" data-testid="reveal" onclick={reveal}>{ "Reveal in folder" }</button>
                         <div class="header__spacer"></div>
                         if *confirming {
-                            <span class="warn-text small">{ "Delete this video file?" }</span>
+                            <span class="warn-text small">{ if is_render { "Delete this music video's file? Its clips stay." } else { "Delete this video file?" } }</span>
                             <button class="btn btn--danger" data-testid="delete-confirm" onclick={delete} disabled={*busy}>{ "Delete" }</button>
                             <button class="btn btn--ghost" onclick={cancel}>{ "Keep" }</button>
                         } else {
@@ -157,7 +184,7 @@ pub fn player() -> Html {
         <div class="overlay" onclick={close.clone()}>
             <div class="dialog dialog--player" role="dialog" aria-modal="true" aria-label="Video player" onclick={stop}>
                 <div class="dialog__head">
-                    <h2>{ "Video" }</h2>
+                    <h2>{ if is_render { "Music video" } else { "Video" } }</h2>
                     <button class="btn btn--icon" ref={close_ref} onclick={close} aria-label="Close the player (Escape)">{ "×" }</button>
                 </div>
                 { content }

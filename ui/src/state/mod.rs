@@ -8,6 +8,7 @@ mod tests;
 pub mod video;
 #[cfg(test)]
 mod video_tests;
+pub mod video_view;
 
 use std::collections::BTreeMap;
 

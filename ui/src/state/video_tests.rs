@@ -11,10 +11,11 @@ use studio_api::{
     VersionView, VideoView,
 };
 
-use super::video::{
-    Page, Tab, VideoAction, Work, clock, cut_moves, delete_warning, file_name, generate_all_label,
-    is_audio, next_beat, overall_progress, previous_beat, regenerate_label, seconds_text,
-    shot_badge, split_point, summary_state, time_range, whole_price_text,
+use super::video::{Page, Tab, VideoAction, Work};
+use super::video_view::{
+    clock, cut_moves, delete_warning, file_name, generate_all_label, is_audio, next_beat,
+    overall_progress, previous_beat, regenerate_label, seconds_text, shot_badge, split_point,
+    summary_state, time_range, whole_price_text,
 };
 use super::{Action, AppState};
 use crate::format;
@@ -466,7 +467,7 @@ fn the_money_bar_shows_the_whole_price_and_the_cards_prices_add_up_to_it() {
         .sum();
     assert_eq!(format::usd(sum), format::usd(q.whole.usd));
     assert_eq!(
-        super::video::spend_text(q.spent_usd, q.budget_usd),
+        super::video_view::spend_text(q.spent_usd, q.budget_usd),
         "$0.45 spent of a $5.00 budget"
     );
 }
