@@ -12,6 +12,7 @@ use venice::{ApiKey, Client, ClientConfig};
 use venice_sim::{SimConfig, VeniceSim};
 
 use crate::error::{from_core, internal, needs_key};
+use crate::generation::Generators;
 use crate::keystore::KeyStore;
 use crate::{notify, settings, tray, views};
 
@@ -101,11 +102,14 @@ pub struct Engine {
     poller_error: Option<UiError>,
     _sim: Option<VeniceSim>,
     forwarder: tauri::async_runtime::JoinHandle<()>,
+    /// Its projects' "Generate all" tasks.
+    pub generators: Generators,
 }
 
 impl Drop for Engine {
     fn drop(&mut self) {
         self.forwarder.abort();
+        self.generators.stop_all();
         if let Some(poller) = self.poller.take() {
             poller.stop();
         }
@@ -153,6 +157,16 @@ impl AppState {
                 ..
             }) => Err(error.clone()),
             Slot::Running(engine) => Ok(engine.studio.clone()),
+            Slot::NoKey => Err(needs_key()),
+            Slot::Failed(error) => Err(error.clone()),
+        }
+    }
+
+    /// The engine (only if its poller runs: a chain waits on it) and its "Generate all" tasks.
+    pub async fn generators(&self) -> Result<(Studio, Generators), UiError> {
+        let studio = self.studio_for_generate().await?;
+        match &*self.slot.lock().await {
+            Slot::Running(engine) => Ok((studio, engine.generators.clone())),
             Slot::NoKey => Err(needs_key()),
             Slot::Failed(error) => Err(error.clone()),
         }
@@ -290,7 +304,8 @@ fn open<R: Runtime>(
     sim: Option<VeniceSim>,
 ) -> Result<Engine, UiError> {
     let scope = app.asset_protocol_scope();
-    for folder in [&paths.media_dir, &paths.thumbnails()] {
+    // Songs are streamed to the music-video screen's `<audio>` from the library's song folder.
+    for folder in [&paths.media_dir, &paths.thumbnails(), &paths.song_cache()] {
         std::fs::create_dir_all(folder).map_err(|e| {
             UiError::new(
                 ErrorCode::Io,
@@ -301,7 +316,7 @@ fn open<R: Runtime>(
             .allow_directory(folder, true)
             .map_err(|e| internal("allow the media folder", e))?;
     }
-    crate::media_server::allow(&[&paths.media_dir, &paths.thumbnails()]);
+    crate::media_server::allow(&[&paths.media_dir, &paths.thumbnails(), &paths.song_cache()]);
     let studio = Studio::open(client, paths, config).map_err(from_core)?;
     let forwarder = forward(app.clone(), studio.clone());
     let (poller, poller_error) = match studio.start_poller() {
@@ -312,6 +327,10 @@ fn open<R: Runtime>(
         }
     };
     tray::set_in_flight(app, in_flight(&studio));
+    let generators = Generators::default();
+    if poller.is_some() {
+        generators.resume(app, &studio);
+    }
     Ok(Engine {
         mode,
         studio,
@@ -319,6 +338,7 @@ fn open<R: Runtime>(
         poller_error,
         _sim: sim,
         forwarder,
+        generators,
     })
 }
 

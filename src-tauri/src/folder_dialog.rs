@@ -1,6 +1,6 @@
-//! The native folder dialog, opened on the Rust side so a folder never comes from the webview.
-//! Under `tauri::test`'s mock runtime there is no window system: tests manage a
-//! [`FolderDialogAnswer`] and the dialog answers with it instead of opening.
+//! The native folder and file dialogs, opened on the Rust side so a path never comes from the
+//! webview. Under `tauri::test`'s mock runtime there is no window system: tests manage a
+//! [`FolderDialogAnswer`] and the dialogs answer with it instead of opening.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -23,6 +23,31 @@ pub async fn pick<R: Runtime>(app: &AppHandle<R>, title: &str, start: &Path) -> 
         dialog = dialog.set_directory(start);
     }
     dialog.pick_folder(move |picked| {
+        let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
+    });
+    rx.await.ok().flatten()
+}
+
+/// Asks the user for one file of the given extensions. `None` when cancelled.
+pub async fn pick_file<R: Runtime>(
+    app: &AppHandle<R>,
+    title: &str,
+    filter: &str,
+    extensions: &[&str],
+) -> Option<PathBuf> {
+    if let Some(answer) = app.try_state::<FolderDialogAnswer>() {
+        return answer.0.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title(title)
+        .add_filter(filter, extensions);
+    if let Ok(music) = app.path().audio_dir() {
+        dialog = dialog.set_directory(music);
+    }
+    dialog.pick_file(move |picked| {
         let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
     });
     rx.await.ok().flatten()

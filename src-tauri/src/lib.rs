@@ -6,13 +6,17 @@
 //! runs in the real app ([`run`]) and under `tauri::test`'s mock runtime in tests.
 
 pub mod commands;
+pub mod demo_song;
 pub mod drag;
 pub mod engine;
 pub mod error;
 pub mod folder_dialog;
+pub mod generation;
 pub mod keystore;
 pub mod media_server;
 pub mod notify;
+pub mod project_views;
+pub mod rendering;
 pub mod settings;
 pub mod tray;
 pub mod views;
@@ -33,6 +37,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> 
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
         .manage(AppState::new(options))
+        .manage(rendering::Renders::default())
         .setup(|app| {
             let handle = app.handle();
             if let Err(e) = media_server::start() {
@@ -74,6 +79,26 @@ pub fn builder<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> 
             commands::studio::pick_image,
             commands::library::save_video_dialog,
             commands::library::drag_video,
+            commands::projects::pick_song,
+            commands::projects::demo_song,
+            commands::projects::import_song,
+            commands::projects::new_project,
+            commands::projects::list_projects,
+            commands::projects::open_project,
+            commands::projects::quote_project,
+            commands::projects::edit_storyboard,
+            commands::projects::edit_song,
+            commands::projects::update_project,
+            commands::projects::generate_project,
+            commands::projects::pause_project,
+            commands::projects::choose_version,
+            commands::projects::regenerate_shot,
+            commands::projects::render_project,
+            commands::projects::cancel_render,
+            commands::projects::list_renders,
+            commands::projects::duplicate_project,
+            commands::projects::rename_project,
+            commands::projects::delete_project,
         ])
 }
 

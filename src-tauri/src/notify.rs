@@ -5,12 +5,13 @@
 
 use std::sync::Mutex;
 
-use studio_api::SHOW_VIDEO_EVENT;
+use studio_api::{SHOW_PROJECT_EVENT, SHOW_VIDEO_EVENT};
 use studio_core::{JobEvent, Studio};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
 const JOB_ID: &str = "job_id";
+const PROJECT_ID: &str = "project_id";
 
 /// The last video a notification was about, until it is shown.
 #[derive(Debug, Default)]
@@ -34,12 +35,19 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
         if action.action_id() != "tap" {
             return;
         }
-        let id = action
-            .notification()
-            .and_then(|n| n.extra().get(JOB_ID))
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
+        let extra = |key: &str| {
+            action
+                .notification()
+                .and_then(|n| n.extra().get(key))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
         let app = handle.clone();
+        if let Some(project) = extra(PROJECT_ID) {
+            let _ = handle.run_on_main_thread(move || show_project(&app, project));
+            return;
+        }
+        let id = extra(JOB_ID);
         // The handler runs on a notification thread; windows are driven from the main one.
         let _ = handle.run_on_main_thread(move || match id {
             Some(id) => show_video(&app, id),
@@ -113,5 +121,31 @@ pub fn show_video<R: Runtime>(app: &AppHandle<R>, id: String) {
     crate::tray::show_main(app);
     if let Err(e) = app.emit(SHOW_VIDEO_EVENT, id) {
         tracing::warn!("could not ask the UI to show a video: {e}");
+    }
+}
+
+/// Notifies that a music video is rendered (always: it is the end of the whole piece of work,
+/// and renders are few). A click opens the project.
+pub fn render_done<R: Runtime>(app: &AppHandle<R>, project_id: &str, name: &str) {
+    if app.try_state::<Pending>().is_none() {
+        return;
+    }
+    let shown = app
+        .notification()
+        .builder()
+        .title("Your music video is ready")
+        .body(short(name))
+        .extra(PROJECT_ID, project_id.to_string())
+        .show();
+    if let Err(e) = shown {
+        tracing::info!("no system notification: {e}");
+    }
+}
+
+/// Brings the window up and asks the UI to open the project.
+pub fn show_project<R: Runtime>(app: &AppHandle<R>, id: String) {
+    crate::tray::show_main(app);
+    if let Err(e) = app.emit(SHOW_PROJECT_EVENT, id) {
+        tracing::warn!("could not ask the UI to show a project: {e}");
     }
 }

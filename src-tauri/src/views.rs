@@ -73,6 +73,7 @@ pub fn job(record: &JobRecord) -> JobView {
         can_fetch_again: record.state == studio_core::JobState::Failed
             && record.queue_id.is_some()
             && !record.venice_copy_deleted,
+        project_id: record.params.shot.as_ref().map(|s| s.project_id.clone()),
     }
 }
 

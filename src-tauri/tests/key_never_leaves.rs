@@ -100,6 +100,59 @@ fn no_command_event_or_log_line_returns_the_key() {
     let _ = call(commands::SAVE_VIDEO_DIALOG, json!({}));
     let _ = call(commands::REVEAL_VIDEO, json!({"id": "no-such-job"}));
     call(commands::DELETE_VIDEO, json!({"id": id})).unwrap();
+    // A music video, every command of it, with the live key.
+    assert!(call(commands::PICK_SONG, json!({})).unwrap().is_null(), "cancelled");
+    let song_path = call(commands::DEMO_SONG, json!({})).unwrap();
+    let song = call(commands::IMPORT_SONG, json!({"path": song_path})).unwrap();
+    let mut project_settings = json!({
+        "theme": "Cyberpunk neon city", "style": "", "subject": "", "reference_paths": [],
+        "model": T2V, "aspect_ratio": "16:9", "resolution": null, "continuity": false,
+        "budget_usd": null
+    });
+    let project = call(
+        commands::NEW_PROJECT,
+        json!({"form": {"song_path": song["path"], "name": null, "settings": project_settings}}),
+    )
+    .unwrap();
+    let pid = project["id"].as_str().unwrap().to_string();
+    call(commands::LIST_PROJECTS, json!({})).unwrap();
+    call(commands::QUOTE_PROJECT, json!({"id": pid})).unwrap();
+    call(
+        commands::EDIT_STORYBOARD,
+        json!({"id": pid, "edit": {"edit": "prompt", "shot": 0, "text": "A runner"}}),
+    )
+    .unwrap();
+    call(
+        commands::EDIT_SONG,
+        json!({"id": pid, "edit": {"edit": "label_section", "at_s": 16.0, "label": "verse"}}),
+    )
+    .unwrap();
+    project_settings["style"] = json!("grainy film");
+    call(
+        commands::UPDATE_PROJECT,
+        json!({"id": pid, "name": "Key test", "settings": project_settings}),
+    )
+    .unwrap();
+    call(commands::GENERATE_PROJECT, json!({"id": pid})).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    let made = loop {
+        let now = call(commands::OPEN_PROJECT, json!({"id": pid})).unwrap();
+        if now["ready"] == now["shots"].as_array().unwrap().len() {
+            break now;
+        }
+        assert!(std::time::Instant::now() < deadline, "shots not ready: {now}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let job = made["shots"][0]["versions"][0]["job_id"].clone();
+    call(commands::CHOOSE_VERSION, json!({"id": pid, "job_id": job})).unwrap();
+    call(commands::PAUSE_PROJECT, json!({"id": pid})).unwrap();
+    let render = call(commands::RENDER_PROJECT, json!({"id": pid})).unwrap();
+    call(commands::CANCEL_RENDER, json!({"id": pid})).unwrap();
+    call(commands::LIST_RENDERS, json!({})).unwrap();
+    call(commands::REGENERATE_SHOT, json!({"id": pid, "index": 0})).unwrap();
+    let copy = call(commands::DUPLICATE_PROJECT, json!({"id": pid})).unwrap();
+    call(commands::RENAME_PROJECT, json!({"id": copy["id"], "name": "Copy"})).unwrap();
+    call(commands::DELETE_PROJECT, json!({"id": copy["id"]})).unwrap();
     // A rejected key is reported without repeating it.
     sim.inject(
         venice_sim::Endpoint::BillingBalance,

@@ -15,7 +15,7 @@ pub use jobs::{
 };
 pub use models::{ImageCheck, ModelKind, ModelOption};
 pub use projects::{
-    DeletedProjectView, PriceView, ProjectForm, ProjectQuoteView, ProjectSettingsView,
+    DeletedProjectView, GenerateEndedView, PriceView, ProjectForm, ProjectQuoteView, ProjectSettingsView,
     ProjectSummary, ProjectView, RenderEventView, RenderView, SectionView, ShotStateView, ShotView,
     SongEditView, SongView, StoryboardEditView, VersionView,
 };
@@ -27,6 +27,8 @@ pub const JOB_EVENT: &str = "job-event";
 pub const SHOW_VIDEO_EVENT: &str = "show-video";
 /// The Tauri event that carries [`RenderEventView`]s.
 pub const RENDER_EVENT: &str = "render-event";
+/// The Tauri event that carries [`GenerateEndedView`]s.
+pub const PROJECT_EVENT: &str = "project-event";
 /// The Tauri event a tray notification about a finished render sends: the project id to open.
 pub const SHOW_PROJECT_EVENT: &str = "show-project";
 

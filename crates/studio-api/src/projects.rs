@@ -256,3 +256,11 @@ pub struct DeletedProjectView {
     /// Paid shot clips that stay in the library.
     pub clips_kept: usize,
 }
+
+/// Pushed on [`crate::PROJECT_EVENT`] when a project's "Generate all", running in the
+/// background, ends: every shot queued (`error: None`), paused, or stopped by an error.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GenerateEndedView {
+    pub project_id: String,
+    pub error: Option<crate::UiError>,
+}

@@ -12,17 +12,44 @@ use tauri_plugin_opener::OpenerExt;
 use crate::engine::AppState;
 use crate::error::{blocking, from_core, internal};
 
-async fn video_path(state: &AppState, id: &str) -> Result<PathBuf, UiError> {
+/// A library video by the id the webview names: a job's, or a music video's (a render's).
+struct LibraryVideo {
+    path: PathBuf,
+    thumbnail: Option<PathBuf>,
+}
+
+async fn library_video(state: &AppState, id: &str) -> Result<LibraryVideo, UiError> {
     let (studio, _) = state.studio().await?;
-    let job = studio.job(id).map_err(from_core)?;
-    job.media
-        .map(|m| m.path)
-        .ok_or_else(|| from_core(studio_core::Error::NoVideo(job.id)))
+    match studio.job(id) {
+        Ok(job) => job
+            .media
+            .map(|m| LibraryVideo {
+                path: m.path,
+                thumbnail: m.thumbnail,
+            })
+            .ok_or_else(|| from_core(studio_core::Error::NoVideo(job.id))),
+        Err(studio_core::Error::JobNotFound(e)) => match studio.render_row(id).await {
+            Ok(Some(render)) => Ok(LibraryVideo {
+                path: PathBuf::from(render.path),
+                thumbnail: render.thumbnail_path.map(PathBuf::from),
+            }),
+            Ok(None) => Err(from_core(studio_core::Error::JobNotFound(e))),
+            Err(e) => Err(from_core(e)),
+        },
+        Err(e) => Err(from_core(e)),
+    }
+}
+
+async fn video_path(state: &AppState, id: &str) -> Result<PathBuf, UiError> {
+    library_video(state, id).await.map(|v| v.path)
 }
 
 #[tauri::command]
 pub async fn delete_video(state: State<'_, AppState>, id: String) -> Result<(), UiError> {
     let (studio, _) = state.studio().await?;
+    if studio.render_row(&id).await.map_err(from_core)?.is_some() {
+        return studio.delete_render(&id).await.map_err(from_core);
+    }
     blocking(move || studio.delete_video(&id)).await?;
     Ok(())
 }
@@ -60,6 +87,13 @@ pub async fn save_video_dialog<R: Runtime>(
     }
     let (studio, _) = state.studio().await?;
     let saved = destination.to_string_lossy().into_owned();
+    if studio.job(&id).is_err() {
+        // A music video: copied whole to a temp file beside the destination, then renamed.
+        tauri::async_runtime::spawn_blocking(move || copy_whole(&source, &destination))
+            .await
+            .map_err(|e| internal("save the video", e))??;
+        return Ok(Some(saved));
+    }
     blocking(move || studio.save_copy(&id, &destination)).await?;
     Ok(Some(saved))
 }
@@ -90,11 +124,7 @@ pub async fn drag_video<R: Runtime>(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<(), UiError> {
-    let (studio, _) = state.studio().await?;
-    let job = studio.job(&id).map_err(from_core)?;
-    let media = job
-        .media
-        .ok_or_else(|| from_core(studio_core::Error::NoVideo(job.id)))?;
+    let media = library_video(&state, &id).await?;
     if !media.path.is_file() {
         return Err(UiError::new(
             studio_api::ErrorCode::NotFound,
@@ -105,4 +135,26 @@ pub async fn drag_video<R: Runtime>(
         ));
     }
     crate::drag::start(&window, media.path, media.thumbnail).await
+}
+
+/// Copies `source` to `destination` whole or not at all.
+fn copy_whole(source: &std::path::Path, destination: &std::path::Path) -> Result<(), UiError> {
+    let io = |e: std::io::Error| {
+        UiError::new(
+            studio_api::ErrorCode::Io,
+            format!("Could not save the video to {}: {e}.", destination.display()),
+        )
+    };
+    if source == destination {
+        return Ok(());
+    }
+    let mut part = destination.as_os_str().to_owned();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    let copied = std::fs::copy(source, &part).and_then(|_| std::fs::rename(&part, destination));
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(&part);
+        return Err(io(e));
+    }
+    Ok(())
 }

@@ -3,5 +3,6 @@
 
 pub mod key;
 pub mod library;
+pub mod projects;
 pub mod settings;
 pub mod studio;

@@ -31,6 +31,9 @@ pub struct TestApp {
 pub const EVERY_EVENT: &[&str] = &[
     studio_api::JOB_EVENT,
     studio_api::SHOW_VIDEO_EVENT,
+    studio_api::RENDER_EVENT,
+    studio_api::PROJECT_EVENT,
+    studio_api::SHOW_PROJECT_EVENT,
     // tauri-plugin-store: every set/delete/clear, with the value.
     "store://change",
     // Tauri's window and webview events.
