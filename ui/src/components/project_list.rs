@@ -3,6 +3,7 @@
 //! and what stays). "New music video" starts one.
 
 use studio_api::ProjectSummary;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -18,8 +19,27 @@ pub fn project_list() -> Html {
     let store = use_store();
     // The project being renamed and the name typed so far.
     let renaming = use_state(|| None::<(String, String)>);
+    // The project a rename is open for, taken by whichever of Enter, Escape and leaving the
+    // field comes first (removing the field can fire a late blur).
+    let rename_open = use_mut_ref(|| None::<String>);
     let confirming = use_state(|| None::<String>);
     let busy = use_state(|| None::<String>);
+    // The rename field takes the focus when it opens (`autofocus` only works on page load).
+    {
+        let editing = renaming.as_ref().map(|(id, _)| id.clone());
+        use_effect_with(editing, |editing| {
+            if editing.is_some()
+                && let Some(input) = gloo::utils::document()
+                    .query_selector("[data-testid=project-rename-input]")
+                    .ok()
+                    .flatten()
+                    .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+            {
+                let _ = input.focus();
+                input.select();
+            }
+        });
+    }
 
     let new_project = {
         let store = store.clone();
@@ -52,8 +72,16 @@ pub fn project_list() -> Html {
             })
         };
         let start_rename = {
-            let (renaming, id, name) = (renaming.clone(), id.clone(), p.name.clone());
-            Callback::from(move |_: MouseEvent| renaming.set(Some((id.clone(), name.clone()))))
+            let (renaming, rename_open, id, name) = (
+                renaming.clone(),
+                rename_open.clone(),
+                id.clone(),
+                p.name.clone(),
+            );
+            Callback::from(move |_: MouseEvent| {
+                *rename_open.borrow_mut() = Some(id.clone());
+                renaming.set(Some((id.clone(), name.clone())))
+            })
         };
         let ask_delete = {
             let (confirming, id) = (confirming.clone(), id.clone());
@@ -90,14 +118,18 @@ pub fn project_list() -> Html {
             .map(|(_, name)| name.clone());
         let title = if let Some(name) = editing {
             let commit = {
-                let (store, renaming, busy, id, old) = (
+                let (store, renaming, rename_open, busy, id, old) = (
                     store.clone(),
                     renaming.clone(),
+                    rename_open.clone(),
                     busy.clone(),
                     id.clone(),
                     p.name.clone(),
                 );
                 move |name: String| {
+                    if rename_open.borrow_mut().take().as_deref() != Some(id.as_str()) {
+                        return;
+                    }
                     renaming.set(None);
                     let name = name.trim().to_string();
                     if name.is_empty() || name == old {
@@ -120,11 +152,13 @@ pub fn project_list() -> Html {
                 })
             };
             let on_key = {
-                let (renaming, commit) = (renaming.clone(), commit.clone());
+                let (renaming, rename_open, commit) =
+                    (renaming.clone(), rename_open.clone(), commit.clone());
                 Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
                     "Enter" => commit(e.target_unchecked_into::<HtmlInputElement>().value()),
                     "Escape" => {
                         e.stop_propagation();
+                        *rename_open.borrow_mut() = None;
                         renaming.set(None);
                     }
                     _ => {}
@@ -136,7 +170,7 @@ pub fn project_list() -> Html {
             html! {
                 <input type="text" class="project-item__rename" data-testid="project-rename-input"
                        aria-label="New name (Enter saves, Escape cancels)" value={name}
-                       oninput={on_input} onkeydown={on_key} onblur={on_blur} autofocus=true />
+                       oninput={on_input} onkeydown={on_key} onblur={on_blur} />
             }
         } else {
             html! { <h3 class="project-item__name" title={p.name.clone()}>{ &p.name }</h3> }

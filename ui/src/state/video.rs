@@ -562,11 +562,11 @@ impl AppState {
                 let current = v.open_id() == Some(project_id.as_str());
                 match result {
                     Ok(view) => {
+                        // (The project list is read again when it is shown.)
                         if current && ticket > v.last_ticket && view.id == project_id {
                             v.last_ticket = ticket;
                             v.apply_project(view);
                         }
-                        v.projects_refresh += 1;
                     }
                     Err(e) => {
                         if current && v.project.is_none() {
