@@ -3,7 +3,8 @@
 //! Music video).
 
 use studio_api::{
-    JOB_EVENT, JobEventView, RENDER_EVENT, RenderEventView, SHOW_PROJECT_EVENT, SHOW_VIDEO_EVENT,
+    GenerateEndedView, JOB_EVENT, JobEventView, PROJECT_EVENT, RENDER_EVENT, RenderEventView,
+    SHOW_PROJECT_EVENT, SHOW_VIDEO_EVENT,
 };
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -155,6 +156,10 @@ pub fn app() -> Html {
             let renders = bridge::listen::<RenderEventView>(RENDER_EVENT, move |e| {
                 d3.dispatch(Action::Video(VideoAction::Render(e)))
             });
+            let d5 = d.clone();
+            let ended = bridge::listen::<GenerateEndedView>(PROJECT_EVENT, move |e| {
+                d5.dispatch(Action::Video(VideoAction::GenerateEnded(e)))
+            });
             let d4 = d.clone();
             let project = bridge::listen::<String>(SHOW_PROJECT_EVENT, move |id| {
                 d4.dispatch(Action::Video(VideoAction::Open(id)))
@@ -163,7 +168,7 @@ pub fn app() -> Html {
                 d.dispatch(Action::ShowVideo(id))
             });
             move || {
-                let _stop = (jobs, renders, project, show);
+                let _stop = (jobs, renders, ended, project, show);
             }
         });
     }

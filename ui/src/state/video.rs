@@ -7,9 +7,9 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use studio_api::{
-    DeletedProjectView, ImageCheck, JobEventView, JobStateView, ModelOption, ProjectQuoteView,
-    ProjectSettingsView, ProjectSummary, ProjectView, RenderEventView, RenderView, ShotStateView,
-    SongView, UiError,
+    DeletedProjectView, GenerateEndedView, ImageCheck, JobEventView, JobStateView, ModelOption,
+    ProjectQuoteView, ProjectSettingsView, ProjectSummary, ProjectView, RenderEventView,
+    RenderView, ShotStateView, SongView, UiError,
 };
 
 use super::video_view::{apply_model, deleted_notice, has_clip, settings_problem, shot_list};
@@ -204,6 +204,9 @@ pub enum VideoAction {
     },
     /// Pushed on `RENDER_EVENT`.
     Render(RenderEventView),
+    /// Pushed on `PROJECT_EVENT`: a project's "Generate all" ended (all queued, paused, or an
+    /// error stopped it).
+    GenerateEnded(GenerateEndedView),
 }
 
 thread_local! {
@@ -694,6 +697,15 @@ impl AppState {
                     }
                 }
             },
+            VideoAction::GenerateEnded(ended) => {
+                if v.open_id() == Some(ended.project_id.as_str()) {
+                    v.project_refresh += 1;
+                }
+                v.projects_refresh += 1;
+                if let Some(e) = ended.error {
+                    self.error(e);
+                }
+            }
             VideoAction::Render(event) => match event {
                 RenderEventView::Progress {
                     project_id,

@@ -5,10 +5,10 @@
 //! the cards' buttons (time ranges, beats for the cut buttons, the split point).
 
 use studio_api::{
-    DeletedProjectView, ErrorCode, JobEventView, JobStateView, JobView, KeyStatus, ModelKind,
-    ModelOption, PriceView, ProjectQuoteView, ProjectSettingsView, ProjectSummary, ProjectView,
-    RenderEventView, RenderView, SectionView, ShotStateView, ShotView, SongView, UiError,
-    VersionView, VideoView,
+    DeletedProjectView, ErrorCode, GenerateEndedView, JobEventView, JobStateView, JobView,
+    KeyStatus, ModelKind, ModelOption, PriceView, ProjectQuoteView, ProjectSettingsView,
+    ProjectSummary, ProjectView, RenderEventView, RenderView, SectionView, ShotStateView, ShotView,
+    SongView, UiError, VersionView, VideoView,
 };
 
 use super::video::{Page, Tab, VideoAction, Work};
@@ -949,4 +949,32 @@ fn only_audio_files_can_be_dropped() {
     assert!(!is_audio("/home/me/notes.pdf"));
     assert!(!is_audio("/home/me/mp3"));
     assert_eq!(file_name("C:\\music\\take.opus"), "take.opus");
+}
+
+#[test]
+fn the_end_of_generate_all_reads_the_project_again_and_says_what_stopped_it() {
+    let mut s = open_state();
+    let before = s.video.project_refresh;
+    act(
+        &mut s,
+        VideoAction::GenerateEnded(GenerateEndedView {
+            project_id: PID.into(),
+            error: None,
+        }),
+    );
+    assert_eq!(s.video.project_refresh, before + 1);
+    assert!(s.toasts.is_empty());
+    let stop = UiError::new(
+        ErrorCode::InsufficientBalance,
+        "Venice says the balance is too low: top up, then Generate all goes on with the rest.",
+    );
+    act(
+        &mut s,
+        VideoAction::GenerateEnded(GenerateEndedView {
+            project_id: "other".into(),
+            error: Some(stop.clone()),
+        }),
+    );
+    assert_eq!(s.video.project_refresh, before + 1, "another project's end");
+    assert_eq!(s.toasts.last().map(|t| &t.error), Some(&stop));
 }
