@@ -170,7 +170,7 @@ pub fn project_list() -> Html {
             html! {
                 <input type="text" class="project-item__rename" data-testid="project-rename-input"
                        aria-label="New name (Enter saves, Escape cancels)" value={name}
-                       oninput={on_input} onkeydown={on_key} onblur={on_blur} />
+                       oninput={on_input} onkeydown={on_key} onfocusout={on_blur} />
             }
         } else {
             html! { <h3 class="project-item__name" title={p.name.clone()}>{ &p.name }</h3> }

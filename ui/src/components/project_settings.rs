@@ -11,7 +11,7 @@ use crate::app::use_store;
 use crate::bridge;
 use crate::form::offered;
 use crate::format;
-use crate::state::video_view::{apply_model, file_name};
+use crate::state::video_view::{apply_model, budget_text, file_name, parse_budget};
 use crate::state::{Action, Load};
 
 #[derive(Properties, PartialEq)]
@@ -39,6 +39,8 @@ fn check_image(path: String, model: String, on_check: Callback<Option<Load<Image
 #[component(ProjectSettings)]
 pub fn project_settings(props: &Props) -> Html {
     let store = use_store();
+    // The budget as typed ("5." stays "5." while it means $5).
+    let budget_typed = use_state(|| None::<String>);
     let v = &props.value;
     let id = |name: &str| format!("{}-{name}", props.id_prefix);
     let models: Vec<ModelOption> = store
@@ -104,14 +106,12 @@ pub fn project_settings(props: &Props) -> Html {
         })
     };
     let on_budget = {
-        let (value, on_change) = (v.clone(), props.on_change.clone());
+        let (value, on_change, typed) = (v.clone(), props.on_change.clone(), budget_typed.clone());
         Callback::from(move |e: InputEvent| {
             let raw = e.target_unchecked_into::<HtmlInputElement>().value();
             let mut next = value.clone();
-            next.budget_usd = match raw.trim() {
-                "" => None,
-                t => Some(t.parse().unwrap_or(f64::NAN)),
-            };
+            next.budget_usd = parse_budget(&raw);
+            typed.set(Some(raw));
             on_change.emit(next);
         })
     };
@@ -233,7 +233,7 @@ pub fn project_settings(props: &Props) -> Html {
                 <div class="field">
                     <label for={id("budget")}>{ "Budget (USD)" }</label>
                     <input id={id("budget")} type="number" min="0" step="0.5" inputmode="decimal" data-testid="project-budget"
-                           placeholder="no limit" value={v.budget_usd.filter(|b| b.is_finite()).map(|b| b.to_string()).unwrap_or_default()}
+                           placeholder="no limit" value={budget_text(budget_typed.as_deref(), v.budget_usd)}
                            oninput={on_budget} disabled={props.disabled} />
                 </div>
             </div>

@@ -44,7 +44,9 @@ pub fn shot_card(props: &Props) -> Html {
     let shot = &props.shot;
     let index = shot.index;
     let number = index + 1;
-    let typed = use_state(|| None::<usize>);
+    // The prompt as typed, until it is saved on leaving the field (the field shows it: a
+    // controlled textarea would otherwise snap back to the saved prompt on every render).
+    let draft = use_state(|| None::<String>);
     let card_ref = use_node_ref();
     let generating = matches!(shot.state, ShotStateView::Generating { .. });
     let edit_blocked = props.busy || generating;
@@ -84,21 +86,24 @@ pub fn shot_card(props: &Props) -> Html {
         })
     };
     let on_prompt_input = {
-        let typed = typed.clone();
+        let draft = draft.clone();
         Callback::from(move |e: InputEvent| {
-            let text = e.target_unchecked_into::<HtmlTextAreaElement>().value();
-            typed.set(Some(text.trim().chars().count()));
+            draft.set(Some(
+                e.target_unchecked_into::<HtmlTextAreaElement>().value(),
+            ));
         })
     };
     let on_prompt_blur = {
-        let (store, id, saved) = (
+        let (store, id, saved, draft) = (
             store.clone(),
             props.project_id.to_string(),
             shot.prompt.clone(),
+            draft.clone(),
         );
         Callback::from(move |e: FocusEvent| {
             let text = e.target_unchecked_into::<HtmlTextAreaElement>().value();
             let text = text.trim().to_string();
+            draft.set(None);
             if text == saved.trim() || text.is_empty() {
                 return;
             }
@@ -122,13 +127,10 @@ pub fn shot_card(props: &Props) -> Html {
             });
         })
     };
+    let prompt = (*draft).clone().unwrap_or_else(|| shot.prompt.clone());
     let count = props
         .prompt_limit
-        .map(|limit| PromptCount::of(&shot.prompt, limit))
-        .map(|c| PromptCount {
-            used: (*typed).unwrap_or(c.used),
-            ..c
-        });
+        .map(|limit| PromptCount::of(&prompt, limit));
     let state = shot_state_name(&shot.state);
     let progress = match shot.state {
         ShotStateView::Generating { progress } => Some(format::percent(progress)),
@@ -165,8 +167,8 @@ pub fn shot_card(props: &Props) -> Html {
             <div class="shot-card__controls" onclick={stop} onkeydown={stop_key}>
                 <label class="visually-hidden" for={format!("shot-prompt-{index}")}>{ format!("Prompt for shot {number}") }</label>
                 <textarea id={format!("shot-prompt-{index}")} class={classes!("shot-card__prompt", count.is_some_and(|c| c.is_over()).then_some("invalid"))}
-                          data-testid="shot-prompt" value={shot.prompt.clone()} rows="4"
-                          oninput={on_prompt_input} onblur={on_prompt_blur} />
+                          data-testid="shot-prompt" value={prompt} rows="4"
+                          oninput={on_prompt_input} onfocusout={on_prompt_blur} />
                 if let Some(c) = count {
                     <span class={classes!("counter", c.is_over().then_some("counter--over"))}>
                         { format::count_of(c.used, c.limit) }

@@ -978,3 +978,20 @@ fn the_end_of_generate_all_reads_the_project_again_and_says_what_stopped_it() {
     assert_eq!(s.video.project_refresh, before + 1, "another project's end");
     assert_eq!(s.toasts.last().map(|t| &t.error), Some(&stop));
 }
+
+#[test]
+fn the_budget_field_keeps_what_is_typed_while_it_means_the_budget() {
+    use super::video_view::{budget_text, parse_budget};
+    assert_eq!(parse_budget(""), None);
+    assert_eq!(parse_budget(" 5.5 "), Some(5.5));
+    assert!(parse_budget("five").is_some_and(f64::is_nan));
+    assert_eq!(budget_text(Some("5."), Some(5.0)), "5.", "half-typed stays");
+    assert_eq!(
+        budget_text(Some("5."), Some(8.0)),
+        "8",
+        "changed elsewhere (undo)"
+    );
+    assert_eq!(budget_text(None, Some(12.5)), "12.5");
+    assert_eq!(budget_text(Some(""), None), "");
+    assert_eq!(budget_text(None, None), "");
+}

@@ -85,6 +85,32 @@ pub fn settings_problem(
     None
 }
 
+/// The budget field's value: empty is no budget; what is not a number stays as NaN (refused by
+/// [`settings_problem`]).
+pub fn parse_budget(raw: &str) -> Option<f64> {
+    match raw.trim() {
+        "" => None,
+        t => Some(t.parse().unwrap_or(f64::NAN)),
+    }
+}
+
+/// What the budget field shows: the text typed while it still means the budget, else the
+/// budget itself.
+pub fn budget_text(typed: Option<&str>, budget_usd: Option<f64>) -> String {
+    let same = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(x), Some(y)) => x == y || (x.is_nan() && y.is_nan()),
+        (None, None) => true,
+        _ => false,
+    };
+    match typed {
+        Some(t) if same(parse_budget(t), budget_usd) => t.to_string(),
+        _ => budget_usd
+            .filter(|b| b.is_finite())
+            .map(|b| b.to_string())
+            .unwrap_or_default(),
+    }
+}
+
 /// A point in the song: `0:16.0`, `1:15.3`.
 pub fn clock(seconds: f64) -> String {
     let tenths = (seconds.max(0.0) * 10.0).round() as u64;
