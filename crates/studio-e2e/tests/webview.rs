@@ -1,5 +1,7 @@
 //! The app in its real webview, in demo mode: it starts and shows its name; a theme becomes a
-//! prompt, a price, a job whose progress advances, a video in the gallery that plays.
+//! prompt, a price, a job whose progress advances, a video in the gallery that plays; the demo
+//! song becomes a whole music video (waveform with section bands, storyboard, whole price,
+//! Generate all, every card ready, render) that plays in the player, as long as the song.
 //!
 //! Skipped (with a message) unless `STUDIO_E2E_APP` is set; `cargo xtask test` sets it.
 
@@ -288,6 +290,263 @@ mod e2e_webview {
         Ok(())
     }
 
+    #[tokio::test]
+    async fn demo_song_to_music_video() -> Result<(), Failure> {
+        with_app("demo_song_to_music_video", music_video_flow).await
+    }
+
+    async fn music_video_flow(app: &App) -> Result<(), Failure> {
+        app.step("mv-demo-mode", secs(90), async {
+            app.testid("demo-badge", secs(60)).await?;
+            // The size the issue asks for.
+            app.client()
+                .set_window_size(1280, 800)
+                .await
+                .map_err(|e| format!("resizing the window: {e}"))
+        })
+        .await?;
+
+        app.step("mv-project-list", secs(60), async {
+            app.click_testid("tab-music-video", secs(20)).await?;
+            app.testid("project-list", secs(20)).await.map(drop)
+        })
+        .await?;
+
+        let song_s = app
+            .step("mv-waveform", secs(120), async {
+                app.click_testid("new-project", secs(20)).await?;
+                app.click_testid("use-demo-song", secs(20)).await?;
+                let bands = app
+                    .wait_for("the waveform with its section bands", secs(90), || async {
+                        no_error(app).await?;
+                        let found = app.js(WAVEFORM, vec![]).await?;
+                        let bands = found["bands"].as_array().cloned().unwrap_or_default();
+                        Ok(if bands.len() >= 2 && found["duration"].as_f64().is_some() {
+                            Probe::Ready(found)
+                        } else {
+                            Probe::Waiting(format!("waveform {found}"))
+                        })
+                    })
+                    .await?;
+                eprintln!("studio-e2e: waveform {bands}");
+                Ok(bands["duration"].as_f64().unwrap_or(0.0))
+            })
+            .await?;
+
+        let shots = app
+            .step("mv-storyboard", secs(120), async {
+                let theme = app.testid("project-theme", secs(20)).await?;
+                theme.click().await.map_err(|e| e.to_string())?;
+                theme
+                    .send_keys("A runner through a neon city at night")
+                    .await
+                    .map_err(|e| format!("typing the theme: {e}"))?;
+                app.click_testid("plan-storyboard", secs(20)).await?;
+                app.wait_for("the storyboard's shot cards", secs(90), || async {
+                    no_error(app).await?;
+                    let cards = app.all_by_testid("shot-card").await?;
+                    Ok(if cards.len() >= 3 {
+                        Probe::Ready(cards.len())
+                    } else {
+                        Probe::Waiting(format!("{} shot-card(s)", cards.len()))
+                    })
+                })
+                .await
+            })
+            .await?;
+        eprintln!("studio-e2e: {shots} shots");
+
+        app.step("mv-whole-price", secs(60), async {
+            let (price, used) = app
+                .wait_for("the whole price and the seconds used", secs(45), || async {
+                    no_error(app).await?;
+                    let (Some(price), Some(used)) = (
+                        app.visible_testid("whole-price").await?,
+                        app.visible_testid("seconds-used").await?,
+                    ) else {
+                        return Ok(Probe::Waiting("no whole-price / seconds-used".into()));
+                    };
+                    let (price, used) = (App::text(&price).await?, App::text(&used).await?);
+                    Ok(match dollar_amount(&price) {
+                        Some(usd) if usd > 0.0 => Probe::Ready((price, used)),
+                        _ => Probe::Waiting(format!("whole-price {price:?}")),
+                    })
+                })
+                .await?;
+            eprintln!("studio-e2e: whole price {price:?}, {used:?}");
+            Ok(())
+        })
+        .await?;
+
+        app.step("mv-generate-all", secs(60), async {
+            let button = app.testid("generate-all", secs(20)).await?;
+            if !button.is_enabled().await.map_err(|e| e.to_string())? {
+                let reason = match app.visible_testid("generate-all-reason").await? {
+                    Some(r) => App::text(&r).await.unwrap_or_default(),
+                    None => "(no reason shown)".into(),
+                };
+                return Err(format!("generate-all is disabled: {reason}"));
+            }
+            button.click().await.map_err(|e| e.to_string())?;
+            app.wait_for("a card generating", secs(45), || async {
+                no_error(app).await?;
+                let states = card_states(app).await?;
+                Ok(if states.iter().any(|s| s != "planned") {
+                    Probe::Ready(())
+                } else {
+                    Probe::Waiting(format!("cards {states:?}"))
+                })
+            })
+            .await
+        })
+        .await?;
+
+        app.step("mv-all-ready", secs(300), async {
+            app.wait_for("every card ready", secs(280), || async {
+                no_error(app).await?;
+                let states = card_states(app).await?;
+                if let Some(bad) = states.iter().find(|s| *s == "failed" || *s == "outcome_unknown") {
+                    return Err(format!("a shot ended {bad}: {states:?}"));
+                }
+                Ok(if states.len() == shots && states.iter().all(|s| s == "ready") {
+                    Probe::Ready(())
+                } else {
+                    Probe::Waiting(format!("cards {states:?}"))
+                })
+            })
+            .await
+        })
+        .await?;
+
+        app.step("mv-rendered", secs(240), async {
+            let render = app.testid("render", secs(30)).await?;
+            app.wait_for("render enabled", secs(30), || async {
+                Ok(render.is_enabled().await.map_err(|e| e.to_string())?.then_some(()).into())
+            })
+            .await?;
+            render.click().await.map_err(|e| e.to_string())?;
+            app.wait_for("the music video in the player", secs(200), || async {
+                no_error(app).await?;
+                Ok(app.visible_testid("video-player").await?.map(drop).into())
+            })
+            .await
+        })
+        .await?;
+
+        app.step("mv-playing", secs(120), async {
+            let first = video_state(app).await?;
+            let start = first["t"].as_f64().unwrap_or(0.0);
+            let mut nudged = false;
+            let mut waited = 0u32;
+            let state = app
+                .wait_for("the music video's currentTime to advance", secs(90), async || {
+                    let state = video_state(app).await?;
+                    if !state["error"].is_null() {
+                        return Err(format!("the video element reports a media error: {state}"));
+                    }
+                    if state["t"].as_f64().unwrap_or(0.0) > start + 0.3
+                        && state["duration"].as_f64().is_some()
+                    {
+                        return Ok(Probe::Ready(state));
+                    }
+                    waited += 1;
+                    if state["paused"] == json!(true) && waited > 10 && !nudged {
+                        nudged = true;
+                        app.js(PLAY, vec![]).await?;
+                    }
+                    Ok(Probe::Waiting(state.to_string()))
+                })
+                .await?;
+            eprintln!("studio-e2e: music video {state}");
+            let duration = state["duration"].as_f64().unwrap_or(0.0);
+            if (duration - song_s).abs() > 0.1 {
+                return Err(format!(
+                    "the music video lasts {duration:.3} s, the song {song_s:.3} s"
+                ));
+            }
+            Ok(())
+        })
+        .await?;
+
+        app.step("mv-gallery", secs(60), async {
+            let _ = app.js(CLOSE_PLAYER, vec![]).await?;
+            app.click_testid("tab-clips", secs(20)).await?;
+            app.wait_for("the music video in the gallery", secs(30), || async {
+                let items = app.all_by_testid("render-item").await?;
+                Ok(items.into_iter().next().map(drop).into())
+            })
+            .await
+        })
+        .await?;
+
+        app.step("mv-min-width", secs(60), async {
+            app.click_testid("tab-music-video", secs(20)).await?;
+            app.client()
+                .set_window_size(720, 800)
+                .await
+                .map_err(|e| format!("resizing the window: {e}"))?;
+            app.wait_for("no sideways scrolling at the minimum width", secs(20), || async {
+                let widths = app
+                    .js("const d = document.documentElement; return [d.scrollWidth, d.clientWidth];", vec![])
+                    .await?;
+                let (scroll, client) = (widths[0].as_f64().unwrap_or(0.0), widths[1].as_f64().unwrap_or(0.0));
+                Ok(if client > 0.0 && client < 900.0 && scroll <= client + 1.0 {
+                    Probe::Ready(())
+                } else {
+                    Probe::Waiting(format!("scrollWidth {scroll}, clientWidth {client}"))
+                })
+            })
+            .await
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Fails at once when an error banner is up.
+    async fn no_error(app: &App) -> Result<(), String> {
+        if let Some(banner) = app.visible_testid("error-banner").await? {
+            let text = App::text(&banner).await.unwrap_or_default();
+            return Err(format!("error-banner says {text:?}"));
+        }
+        Ok(())
+    }
+
+    /// Every shot card's `data-state`, in order.
+    async fn card_states(app: &App) -> Result<Vec<String>, String> {
+        let mut states = Vec::new();
+        for card in app.all_by_testid("shot-card").await? {
+            states.push(
+                card.attr("data-state")
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .unwrap_or_default(),
+            );
+        }
+        Ok(states)
+    }
+
+    /// The section bands' labels and the song's duration (from the audio element, else the
+    /// time text "0:00.0 / 0:41.5").
+    const WAVEFORM: &str = r#"
+        const w = document.querySelector('[data-testid="waveform"]');
+        if (!w) return { bands: [], duration: null };
+        const bands = [...document.querySelectorAll('[data-testid="section-band"]')]
+            .map(b => b.getAttribute('data-label'));
+        const a = document.querySelector('audio');
+        let duration = a && Number.isFinite(a.duration) ? a.duration : null;
+        if (duration == null) {
+            const t = document.querySelector('[data-testid="song-time"]');
+            const m = t && t.innerText.match(/\/\s*(\d+):(\d+(?:\.\d+)?)/);
+            if (m) duration = 60 * Number(m[1]) + Number(m[2]);
+        }
+        return { bands, duration };
+    "#;
+
+    const CLOSE_PLAYER: &str = r#"
+        document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+        return true;
+    "#;
+
     /// The `data-job-id`s of the job cards now shown.
     async fn job_ids(app: &App) -> Result<Vec<String>, String> {
         let mut ids = Vec::new();
@@ -350,6 +609,8 @@ mod e2e_webview {
         const v = document.querySelector('[data-testid="video-player"]');
         if (!v) return null;
         return { t: v.currentTime, paused: v.paused, ready: v.readyState, network: v.networkState,
+                 muted: v.muted, audio_tracks: v.audioTracks ? v.audioTracks.length : null,
+                 audio_bytes: v.webkitAudioDecodedByteCount ?? null,
                  error: v.error ? { code: v.error.code, message: v.error.message } : null,
                  src: v.currentSrc, duration: Number.isFinite(v.duration) ? v.duration : null };
     "#;
