@@ -147,7 +147,8 @@ fn shot_prompt(theme: &str, shot: &ShotLine, position: usize, total: usize) -> S
     let salt = position + theme.len();
     format!(
         "Shot {}: {theme}, {}, {pace} for {moment}, {}, cinematic, no text.",
-        shot.index,
+        // Counted from 1, as the app and the CLI number shots (the clip's caption shows it).
+        shot.index + 1,
         FRAMING[salt % FRAMING.len()],
         LIGHT[(salt / 2 + position) % LIGHT.len()],
     )
@@ -379,7 +380,7 @@ mod tests {
         assert_eq!(idx, [0, 1, 2]);
         let p0 = shots[0]["prompt"].as_str().unwrap();
         assert!(
-            p0.starts_with("Shot 0: Cyberpunk neon city,") && p0.contains("calm"),
+            p0.starts_with("Shot 1: Cyberpunk neon city,") && p0.contains("calm"),
             "{p0}"
         );
         assert!(shots[2]["prompt"].as_str().unwrap().contains("energetic"));

@@ -2,6 +2,7 @@
 //! the project's spend and budget, and Generate all (its label the price still to spend,
 //! disabled with the reason shown) or Pause; the overall progress while shots are made.
 
+use studio_api::ShotStateView;
 use yew::prelude::*;
 
 use crate::app::use_store;
@@ -56,7 +57,11 @@ pub fn money_bar() -> Html {
             .as_ref()
             .map_or(p.settings.budget_usd, |q| q.budget_usd),
     );
-    let ready = p.shots.iter().filter(|s| has_clip(s)).count();
+    let ready = p
+        .shots
+        .iter()
+        .filter(|s| s.state == ShotStateView::Ready || has_clip(s))
+        .count();
     let show_progress = store.video.anything_generating();
     let percent = format::percent(overall_progress(&p));
 
