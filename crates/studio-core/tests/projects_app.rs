@@ -70,6 +70,7 @@ async fn an_imported_song_keeps_the_name_it_was_picked_by() {
         .expect("project");
     let again = env.studio.project_song(&project).await.unwrap();
     assert_eq!(again.title, "My Song");
+    assert_eq!(project.name, "My Song: Neon city at night, a runner");
     assert!(env.studio.import_song(Path::new("/no/such/song.mp3")).await.is_err());
 }
 

@@ -51,17 +51,13 @@ impl Studio {
         let board = self.write_prompts(&board, &settings).await?;
         let now = self.shared().now_ms();
         let name = name.unwrap_or_else(|| {
-            let title = song
-                .analysis
-                .tags
-                .title
-                .clone()
-                .or_else(|| {
-                    song_file
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                })
-                .unwrap_or_else(|| "Song".into());
+            // The title tag, else the name the song was imported under (the library copy is
+            // named by its hash), else the file's own name.
+            let title = super::song::known_title(self.paths(), &song).unwrap_or_else(|| {
+                song_file
+                    .file_stem()
+                    .map_or_else(|| "Song".into(), |s| s.to_string_lossy().into_owned())
+            });
             format!("{title}: {}", settings.theme.trim())
         });
         let project = Project {

@@ -155,6 +155,11 @@ fn title_path(paths: &StudioPaths, hash: &str) -> PathBuf {
 
 /// The song's title tag, else the file name it was imported under, else "Song".
 pub(crate) fn title_of(paths: &StudioPaths, song: &SongAnalysis) -> String {
+    known_title(paths, song).unwrap_or_else(|| "Song".into())
+}
+
+/// The song's title tag, else the file name it was imported under.
+pub(crate) fn known_title(paths: &StudioPaths, song: &SongAnalysis) -> Option<String> {
     song.analysis
         .tags
         .title
@@ -162,5 +167,5 @@ pub(crate) fn title_of(paths: &StudioPaths, song: &SongAnalysis) -> String {
         .filter(|t| !t.trim().is_empty())
         .or_else(|| std::fs::read_to_string(title_path(paths, &song.content_hash)).ok())
         .map(|t| t.trim().to_string())
-        .unwrap_or_else(|| "Song".into())
+        .filter(|t| !t.is_empty())
 }
