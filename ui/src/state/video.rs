@@ -299,7 +299,15 @@ impl VideoState {
             return Some("Getting the price…".into());
         };
         if q.to_spend.shots == 0 {
-            return Some("Every shot has a clip: nothing left to generate.".into());
+            let on_the_way = p
+                .shots
+                .iter()
+                .any(|shot| matches!(shot.state, ShotStateView::Generating { .. }));
+            return Some(if on_the_way {
+                "Every shot is made or on its way: nothing left to generate.".into()
+            } else {
+                "Every shot has a clip: nothing left to generate.".into()
+            });
         }
         q.over_budget
             .as_ref()

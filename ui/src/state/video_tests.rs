@@ -995,3 +995,28 @@ fn the_budget_field_keeps_what_is_typed_while_it_means_the_budget() {
     assert_eq!(budget_text(Some(""), None), "");
     assert_eq!(budget_text(None, None), "");
 }
+
+#[test]
+fn with_every_shot_queued_generate_all_says_they_are_on_their_way_not_made() {
+    let mut s = open_state();
+    let mut queued = project();
+    queued.generating = false;
+    for shot in &mut queued.shots {
+        shot.state = ShotStateView::Generating { progress: 0.1 };
+    }
+    act(
+        &mut s,
+        VideoAction::ProjectLoaded {
+            project_id: PID.into(),
+            ticket: 2,
+            result: Ok(queued),
+        },
+    );
+    let mut done = quote(None);
+    done.to_spend = price(0.0, 0);
+    priced(&mut s, done);
+    assert_eq!(
+        s.video.generate_all_block().as_deref(),
+        Some("Every shot is made or on its way: nothing left to generate.")
+    );
+}
