@@ -519,6 +519,9 @@ fn generate_all_is_blocked_while_generating_and_when_nothing_is_left() {
     );
     let mut idle = project();
     idle.generating = false;
+    for shot in &mut idle.shots {
+        shot.state = ShotStateView::Ready;
+    }
     act(
         &mut s,
         VideoAction::ProjectLoaded {
