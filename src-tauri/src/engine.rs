@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use studio_api::{ErrorCode, JOB_EVENT, KeyStatus, Settings, UiError};
 use studio_core::{PollerHandle, Studio, StudioPaths, keychain};
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use venice::{ApiKey, Client, ClientConfig};
 use venice_sim::{SimConfig, VeniceSim};
 
@@ -355,9 +355,7 @@ fn forward<R: Runtime>(app: AppHandle<R>, studio: Studio) -> tauri::async_runtim
         loop {
             match events.recv().await {
                 Ok(event) => {
-                    if let Err(e) = app.emit(JOB_EVENT, views::event(&event)) {
-                        tracing::warn!("could not push a job event: {e}");
-                    }
+                    crate::events::emit(&app, JOB_EVENT, views::event(&event));
                     if !matches!(
                         event,
                         studio_core::JobEvent::Progress { .. }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use studio_api::{GenerateEndedView, PROJECT_EVENT};
 use studio_core::Studio;
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Runtime};
 
 use crate::error::from_core;
 
@@ -62,9 +62,7 @@ impl Generators {
                 project_id: id,
                 error,
             };
-            if let Err(e) = app.emit(PROJECT_EVENT, ended) {
-                tracing::warn!("could not tell the UI that generating ended: {e}");
-            }
+            crate::events::emit(&app, PROJECT_EVENT, ended);
         });
         tasks.insert(project_id.to_string(), task);
     }

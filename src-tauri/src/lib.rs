@@ -9,6 +9,7 @@ pub mod commands;
 pub mod demo_song;
 pub mod drag;
 pub mod engine;
+pub mod events;
 pub mod error;
 pub mod folder_dialog;
 pub mod generation;

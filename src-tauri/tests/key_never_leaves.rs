@@ -146,7 +146,7 @@ fn no_command_event_or_log_line_returns_the_key() {
     let job = made["shots"][0]["versions"][0]["job_id"].clone();
     call(commands::CHOOSE_VERSION, json!({"id": pid, "job_id": job})).unwrap();
     call(commands::PAUSE_PROJECT, json!({"id": pid})).unwrap();
-    let render = call(commands::RENDER_PROJECT, json!({"id": pid})).unwrap();
+    call(commands::RENDER_PROJECT, json!({"id": pid})).unwrap();
     call(commands::CANCEL_RENDER, json!({"id": pid})).unwrap();
     call(commands::LIST_RENDERS, json!({})).unwrap();
     call(commands::REGENERATE_SHOT, json!({"id": pid, "index": 0})).unwrap();

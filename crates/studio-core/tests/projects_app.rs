@@ -3,6 +3,7 @@
 //! again on it), settings changed and the project renamed, a price per shot that adds up to the
 //! whole, "Generate all" carried on after the app was closed in the middle of it, and renders
 //! listed and deleted.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -41,6 +42,15 @@ fn settings(model: &str) -> ProjectSettings {
     }
 }
 
+/// A text-to-video project of the demo song, imported as the app does.
+async fn demo_project(env: &common::Env) -> studio_core::projects::Project {
+    let song = env.studio.import_song(&demo_song()).await.unwrap();
+    env.studio
+        .new_project(&song.path, settings(T2V), None)
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_imported_song_keeps_the_name_it_was_picked_by() {
     let env = env_with(clip_sim(200), engine_config()).await;
@@ -77,12 +87,7 @@ async fn an_imported_song_keeps_the_name_it_was_picked_by() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shot_prices_add_up_to_the_whole_price() {
     let env = env_with(clip_sim(200), engine_config()).await;
-    let song = env.studio.import_song(&demo_song()).await.unwrap();
-    let project = env
-        .studio
-        .new_project(&song.path, settings(T2V), None)
-        .await
-        .unwrap();
+    let project = demo_project(&env).await;
     let quote = env.studio.quote_project(&project.id).await.unwrap();
     assert_eq!(quote.shot_usd.len(), project.storyboard.shots.len());
     assert!(quote.shot_usd.iter().all(|p| *p > 0.0), "{:?}", quote.shot_usd);
@@ -94,12 +99,7 @@ async fn shot_prices_add_up_to_the_whole_price() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn correcting_the_song_plans_the_storyboard_again_on_it() {
     let env = env_with(clip_sim(200), engine_config()).await;
-    let song = env.studio.import_song(&demo_song()).await.unwrap();
-    let project = env
-        .studio
-        .new_project(&song.path, settings(T2V), None)
-        .await
-        .unwrap();
+    let project = demo_project(&env).await;
     let cuts = |p: &studio_core::projects::Project| -> Vec<f64> {
         p.storyboard.shots.iter().map(|s| s.start_s).collect()
     };
@@ -140,12 +140,7 @@ async fn correcting_the_song_plans_the_storyboard_again_on_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn renaming_and_changing_settings() {
     let env = env_with(clip_sim(200), engine_config()).await;
-    let song = env.studio.import_song(&demo_song()).await.unwrap();
-    let project = env
-        .studio
-        .new_project(&song.path, settings(T2V), None)
-        .await
-        .unwrap();
+    let project = demo_project(&env).await;
     let renamed = env.studio.rename_project(&project.id, "  Night run  ").await.unwrap();
     assert_eq!(renamed.name, "Night run");
     assert!(env.studio.rename_project(&project.id, "   ").await.is_err());
@@ -252,12 +247,7 @@ async fn generate_all_carries_on_after_the_app_was_closed_in_the_middle() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pausing_clears_generate_all() {
     let env = env_with(clip_sim(200), engine_config()).await;
-    let song = env.studio.import_song(&demo_song()).await.unwrap();
-    let project = env
-        .studio
-        .new_project(&song.path, settings(T2V), None)
-        .await
-        .unwrap();
+    let project = demo_project(&env).await;
     let paused = env.studio.pause_project(&project.id).await.unwrap();
     assert!(paused.paused && !paused.generating);
     assert!(env.studio.projects_generating().await.unwrap().is_empty());
@@ -267,12 +257,7 @@ async fn pausing_clears_generate_all() {
 async fn renders_are_listed_and_deleted_with_their_files() {
     let env = env_with(clip_sim(200), engine_config()).await;
     let poller = env.studio.start_poller().unwrap();
-    let song = env.studio.import_song(&demo_song()).await.unwrap();
-    let project = env
-        .studio
-        .new_project(&song.path, settings(T2V), None)
-        .await
-        .unwrap();
+    let project = demo_project(&env).await;
     env.studio.generate_project(&project.id).await.unwrap();
     let shots = project.storyboard.shots.len();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);

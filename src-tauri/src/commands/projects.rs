@@ -11,7 +11,7 @@ use studio_api::{
     StoryboardEditView, UiError,
 };
 use studio_core::Studio;
-use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::engine::AppState;
 use crate::error::{from_core, invalid};
@@ -273,7 +273,8 @@ pub async fn render_project<R: Runtime>(
         // About a hundred events per render, not one per ffmpeg report.
         if fraction - last >= 0.01 || fraction >= 1.0 {
             last = fraction;
-            let _ = emitter.emit(
+            crate::events::emit(
+                &emitter,
                 RENDER_EVENT,
                 RenderEventView::Progress {
                     project_id: project_id.clone(),
@@ -295,7 +296,8 @@ pub async fn render_project<R: Runtime>(
                 .map_err(from_core)?
                 .ok_or_else(|| invalid("The render vanished from the library."))?;
             let render = pv::render(&row, &project.name, &song.title);
-            let _ = app.emit(
+            crate::events::emit(
+                &app,
                 RENDER_EVENT,
                 RenderEventView::Done {
                     project_id: project.id.clone(),
@@ -307,7 +309,8 @@ pub async fn render_project<R: Runtime>(
         }
         Err(error) => {
             let error = from_core(error);
-            let _ = app.emit(
+            crate::events::emit(
+                &app,
                 RENDER_EVENT,
                 RenderEventView::Failed {
                     project_id: project.id.clone(),
