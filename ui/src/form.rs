@@ -42,7 +42,7 @@ impl Default for FormState {
 }
 
 /// `current` when the model allows it, else the preferred value, else the model's first value.
-fn allowed(current: Option<&str>, choices: &[String], preferred: &str) -> Option<String> {
+pub(crate) fn allowed(current: Option<&str>, choices: &[String], preferred: &str) -> Option<String> {
     if let Some(c) = current.filter(|c| choices.iter().any(|x| x == c)) {
         return Some(c.to_string());
     }

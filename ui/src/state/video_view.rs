@@ -3,6 +3,7 @@
 //! project list's states and delete warning, whether settings are complete, and which dropped
 //! files are songs.
 
+use crate::form::allowed;
 use studio_api::{
     DeletedProjectView, ImageCheck, JobStateView, ModelKind, ModelOption, PriceView,
     ProjectQuoteView, ProjectSettingsView, ProjectSummary, ProjectView, ShotStateView, ShotView,
@@ -25,16 +26,6 @@ pub fn apply_model(settings: &mut ProjectSettingsView, model: &ModelOption) {
     }
 }
 
-fn allowed(current: Option<&str>, choices: &[String], preferred: &str) -> Option<String> {
-    if let Some(c) = current.filter(|c| choices.iter().any(|x| x == c)) {
-        return Some(c.to_string());
-    }
-    choices
-        .iter()
-        .find(|x| x.as_str() == preferred)
-        .or_else(|| choices.first())
-        .cloned()
-}
 
 /// What is wrong with a project's settings, in words, or `None`.
 pub fn settings_problem(
