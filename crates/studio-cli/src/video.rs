@@ -82,6 +82,12 @@ async fn run_generation(
         }
         Err(e) => return Err(e.into()),
     };
+    if let Some(holder) = studio.generation_holder(id).await? {
+        out.note(format!(
+            "Generate all already runs for this project in {holder}: waiting for it to end (or \
+             stop answering), then queueing whatever is left. Each shot is queued once."
+        ));
+    }
     let report = studio.generate_project(id).await?;
     out.line(format!(
         "Queued {} shot{}; {} already made or on their way.",
@@ -100,6 +106,9 @@ async fn run_generation(
                 .join(", "),
             short_id(id)
         ));
+    }
+    if let Some(why) = &report.stopped {
+        out.line(format!("Stopped: {why}"));
     }
     let status = if wait {
         let status = wait_for_shots(studio, out, id, poller.is_none()).await?;

@@ -152,6 +152,9 @@ pub struct EngineConfig {
     /// How often the poller re-reads the ledger for jobs another process queued (the CLI, or an
     /// engine that was replaced while its queue call was out) and for abandoned submissions.
     pub ledger_sweep: Duration,
+    /// How long a project's "Generate all" lease lasts unless renewed (renewed every third of
+    /// it): a run whose process died is taken over this long after its last heartbeat.
+    pub generate_lease_ttl: Duration,
 }
 
 impl Default for EngineConfig {
@@ -167,6 +170,7 @@ impl Default for EngineConfig {
             retry_base_delay: Duration::from_secs(2),
             retry_max_delay: Duration::from_secs(60),
             ledger_sweep: Duration::from_secs(2),
+            generate_lease_ttl: Duration::from_secs(15),
         }
     }
 }

@@ -78,6 +78,17 @@ pub enum Error {
     BadProject { id: String, why: String },
     #[error("no music-video project {0}; `studio video list` lists them")]
     ProjectNotFound(String),
+    #[error(
+        "project {0} was changed meanwhile (in another window or by a `studio` command); open it \
+         again and redo the change"
+    )]
+    ProjectChanged(String),
+    /// A paid call of a project's shot was not made, and why (counting shots from 1).
+    #[error("Shot {} was not queued: {why}", shot + 1)]
+    NotClaimed {
+        shot: usize,
+        why: crate::projects::NotClaimed,
+    },
     #[error("more than one project starts with {0}; give more of the id")]
     AmbiguousProjectId(String),
     #[error("the studio engine stopped")]

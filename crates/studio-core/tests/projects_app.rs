@@ -69,7 +69,10 @@ async fn an_imported_song_keeps_the_name_it_was_picked_by() {
     let song = env.studio.import_song(&picked).await.expect("imports");
     assert_eq!(song.title, "My Song");
     assert!(song.path.starts_with(env.dir.path()), "{:?}", song.path);
-    assert_ne!(song.path, picked, "the project works from the library's copy");
+    assert_ne!(
+        song.path, picked,
+        "the project works from the library's copy"
+    );
     assert!((song.song.analysis.duration_s - 41.5).abs() < 0.1);
     assert!((song.song.analysis.tempo_bpm - 120.0).abs() < 1.0);
     // A project made from the library copy shows the same title.
@@ -81,7 +84,12 @@ async fn an_imported_song_keeps_the_name_it_was_picked_by() {
     let again = env.studio.project_song(&project).await.unwrap();
     assert_eq!(again.title, "My Song");
     assert_eq!(project.name, "My Song: Neon city at night, a runner");
-    assert!(env.studio.import_song(Path::new("/no/such/song.mp3")).await.is_err());
+    assert!(
+        env.studio
+            .import_song(Path::new("/no/such/song.mp3"))
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -90,9 +98,17 @@ async fn shot_prices_add_up_to_the_whole_price() {
     let project = demo_project(&env).await;
     let quote = env.studio.quote_project(&project.id).await.unwrap();
     assert_eq!(quote.shot_usd.len(), project.storyboard.shots.len());
-    assert!(quote.shot_usd.iter().all(|p| *p > 0.0), "{:?}", quote.shot_usd);
+    assert!(
+        quote.shot_usd.iter().all(|p| *p > 0.0),
+        "{:?}",
+        quote.shot_usd
+    );
     let sum: f64 = quote.shot_usd.iter().sum();
-    assert!((sum - quote.whole.usd).abs() < 0.005, "{sum} vs {}", quote.whole.usd);
+    assert!(
+        (sum - quote.whole.usd).abs() < 0.005,
+        "{sum} vs {}",
+        quote.whole.usd
+    );
     assert!((quote.to_spend.usd - quote.whole.usd).abs() < 0.005);
 }
 
@@ -111,7 +127,13 @@ async fn correcting_the_song_plans_the_storyboard_again_on_it() {
     // The section from 16 s now starts two bars later: the storyboard follows it.
     let moved = env
         .studio
-        .edit_project_song(&project.id, SongEdit::MoveSection { from_s: 16.0, to_s: 20.0 })
+        .edit_project_song(
+            &project.id,
+            SongEdit::MoveSection {
+                from_s: 16.0,
+                to_s: 20.0,
+            },
+        )
         .await
         .expect("moves");
     let after = cuts(&moved);
@@ -119,7 +141,13 @@ async fn correcting_the_song_plans_the_storyboard_again_on_it() {
     let reopened = env.studio.project(&project.id).await.unwrap();
     assert_eq!(cuts(&reopened), after, "saved");
     let song_now = env.studio.project_song(&reopened).await.unwrap().song;
-    assert!(song_now.analysis.sections.iter().any(|s| (s.start_s - 20.0).abs() < 0.05));
+    assert!(
+        song_now
+            .analysis
+            .sections
+            .iter()
+            .any(|s| (s.start_s - 20.0).abs() < 0.05)
+    );
     // A bad tempo is refused with the range, and nothing changes.
     let err = env
         .studio
@@ -141,7 +169,11 @@ async fn correcting_the_song_plans_the_storyboard_again_on_it() {
 async fn renaming_and_changing_settings() {
     let env = env_with(clip_sim(200), engine_config()).await;
     let project = demo_project(&env).await;
-    let renamed = env.studio.rename_project(&project.id, "  Night run  ").await.unwrap();
+    let renamed = env
+        .studio
+        .rename_project(&project.id, "  Night run  ")
+        .await
+        .unwrap();
     assert_eq!(renamed.name, "Night run");
     assert!(env.studio.rename_project(&project.id, "   ").await.is_err());
     // Edited shot prompts survive a new theme; the others are written again.
@@ -149,24 +181,53 @@ async fn renaming_and_changing_settings() {
         .studio
         .edit_storyboard(
             &project.id,
-            studio_core::projects::StoryboardEdit::Prompt { shot: 0, text: "My own first shot".into() },
+            studio_core::projects::StoryboardEdit::Prompt {
+                shot: 0,
+                text: "My own first shot".into(),
+            },
         )
         .await
         .unwrap();
     let mut new = edited.settings.clone();
     new.theme = "A desert road at dawn".into();
-    let changed = env.studio.update_project_settings(&project.id, new).await.unwrap();
+    let changed = env
+        .studio
+        .update_project_settings(&project.id, new)
+        .await
+        .unwrap();
     assert_eq!(changed.settings.theme, "A desert road at dawn");
-    assert!(changed.storyboard.shots[0].prompt.starts_with("My own first shot"));
+    assert!(
+        changed.storyboard.shots[0]
+            .prompt
+            .starts_with("My own first shot")
+    );
     assert_eq!(changed.name, "Night run");
     // An unknown model is refused and nothing is saved.
     let mut bad = changed.settings.clone();
     bad.model = "no-such-model".into();
-    assert!(env.studio.update_project_settings(&project.id, bad).await.is_err());
-    assert_eq!(env.studio.project(&project.id).await.unwrap().settings.model, T2V);
+    assert!(
+        env.studio
+            .update_project_settings(&project.id, bad)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        env.studio
+            .project(&project.id)
+            .await
+            .unwrap()
+            .settings
+            .model,
+        T2V
+    );
     let mut empty = changed.settings.clone();
     empty.theme = " ".into();
-    assert!(env.studio.update_project_settings(&project.id, empty).await.is_err());
+    assert!(
+        env.studio
+            .update_project_settings(&project.id, empty)
+            .await
+            .is_err()
+    );
 }
 
 fn start_png(dir: &Path) -> PathBuf {
@@ -195,7 +256,11 @@ async fn generate_all_carries_on_after_the_app_was_closed_in_the_middle() {
     // Image-to-video models take their shape from the start image.
     chain.aspect_ratio = None;
     chain.references = vec![start_png(env.dir.path())];
-    let project = env.studio.new_project(&song.path, chain, None).await.unwrap();
+    let project = env
+        .studio
+        .new_project(&song.path, chain, None)
+        .await
+        .unwrap();
     let shots = project.storyboard.shots.len();
     assert!(shots >= 3, "{shots} shots");
     assert!(env.studio.projects_generating().await.unwrap().is_empty());
@@ -224,10 +289,19 @@ async fn generate_all_carries_on_after_the_app_was_closed_in_the_middle() {
     // The app opens again.
     let studio = env.reopen(engine_config());
     let poller = studio.start_poller().unwrap();
-    assert_eq!(studio.projects_generating().await.unwrap(), vec![project.id.clone()]);
-    let report = studio.generate_project(&project.id).await.expect("carries on");
+    assert_eq!(
+        studio.projects_generating().await.unwrap(),
+        vec![project.id.clone()]
+    );
+    let report = studio
+        .generate_project(&project.id)
+        .await
+        .expect("carries on");
     assert!(!report.paused);
-    assert!(!studio.project(&project.id).await.unwrap().generating, "done");
+    assert!(
+        !studio.project(&project.id).await.unwrap().generating,
+        "done"
+    );
     assert!(studio.projects_generating().await.unwrap().is_empty());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
     loop {
@@ -237,7 +311,11 @@ async fn generate_all_carries_on_after_the_app_was_closed_in_the_middle() {
             assert_eq!(status.jobs.len(), shots);
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "{} of {shots} ready", status.ready);
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} of {shots} ready",
+            status.ready
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(env.sim.queue_requests().len(), shots);
@@ -267,7 +345,13 @@ async fn renders_are_listed_and_deleted_with_their_files() {
     }
     let done = env
         .studio
-        .render_project(&project.id, None, false, |_| {}, studio_core::render::CancelFlag::default())
+        .render_project(
+            &project.id,
+            None,
+            false,
+            |_| {},
+            studio_core::render::CancelFlag::default(),
+        )
         .await
         .expect("renders");
     assert!((done.seconds - 41.5).abs() < 0.1, "{}", done.seconds);
@@ -280,6 +364,9 @@ async fn renders_are_listed_and_deleted_with_their_files() {
     assert!(env.studio.all_renders().await.unwrap().is_empty());
     assert!(env.studio.delete_render(&done.id).await.is_err());
     // The paid clips stay.
-    assert_eq!(env.studio.project_status(&project.id).await.unwrap().ready, shots);
+    assert_eq!(
+        env.studio.project_status(&project.id).await.unwrap().ready,
+        shots
+    );
     poller.stop();
 }

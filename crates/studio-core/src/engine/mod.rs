@@ -24,6 +24,7 @@ use crate::{Error, prompt};
 pub use follow::FollowHandle;
 pub use poller::PollerHandle;
 pub use submit::PriceQuote;
+pub(crate) use submit::Sent;
 
 /// A prompt written by the chat model for a theme.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

@@ -9,6 +9,7 @@ use crate::Error;
 use crate::events::JobEvent;
 use crate::images;
 use crate::ledger::{JobParams, JobRecord};
+use crate::projects::ShotClaim;
 
 /// The `/video/queue` body for what the user asked for. A start frame is read and encoded (off
 /// the async runtime, bounded by the size cap) only when the request is really sent; a quote only
@@ -52,6 +53,39 @@ async fn to_queue_request(
         req.reference_image_urls = Some(urls);
     }
     Ok(req)
+}
+
+/// A queue call as written: the job, and when Venice refused it, what kind of refusal.
+#[derive(Clone, Debug)]
+pub(crate) struct Sent {
+    pub job: JobRecord,
+    pub refusal: Option<Refusal>,
+}
+
+/// What kind of "no" Venice gave a queue call: two of a kind in a row stop a run.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Refusal {
+    /// The HTTP status, or the error's class when there was none.
+    pub kind: String,
+    /// 402: the account's balance is too low; every other shot would be refused too.
+    pub out_of_balance: bool,
+    /// The whole message.
+    pub message: String,
+}
+
+impl Refusal {
+    fn of(error: &venice::Error) -> Refusal {
+        let out_of_balance = error.class()
+            == ErrorClass::NeedsUser(venice::UserAction::TopUpBalance)
+            || error.status() == Some(402);
+        Refusal {
+            kind: error
+                .status()
+                .map_or_else(|| format!("{:?}", error.class()), |s| s.to_string()),
+            out_of_balance,
+            message: error.to_string(),
+        }
+    }
 }
 
 /// A price from `/video/quote`, with what the budget says about it.
@@ -120,9 +154,11 @@ impl Studio {
         let queue_request = to_queue_request(request, true).await?;
         let mut jobs = Vec::with_capacity(count as usize);
         for _ in 0..count {
-            let job = self.submit_one(request, &queue_request, &quote).await?;
-            let stop = !job.state.is_in_flight();
-            jobs.push(job);
+            let sent = self
+                .submit_one(request, &queue_request, &quote, None)
+                .await?;
+            let stop = !sent.job.state.is_in_flight();
+            jobs.push(sent.job);
             // When Venice refused one, the next would most likely be refused too.
             if stop {
                 break;
@@ -131,34 +167,76 @@ impl Studio {
         Ok(jobs)
     }
 
+    /// One paid call for a project's shot: quoted, then claimed in the ledger under the
+    /// project's rule (see [`ShotClaim`]) and sent. A claim the rule refuses is
+    /// [`Error::NotClaimed`], and nothing was written or sent.
+    pub(crate) async fn generate_claimed(
+        &self,
+        request: &JobParams,
+        claim: ShotClaim,
+    ) -> Result<Sent, Error> {
+        let quote = self.quote_for(request, 1).await?;
+        let queue_request = to_queue_request(request, true).await?;
+        self.submit_one(request, &queue_request, &quote, Some(claim))
+            .await
+    }
+
+    /// Waits for a turn under the rate limits, then writes and sends the job in a task of its
+    /// own: once the row is written the call is made and its answer recorded even if the caller
+    /// is dropped (a "Generate all" stopped by an engine restart), so a row never stands for a
+    /// call that was not sent, and an answer is never lost.
     async fn submit_one(
         &self,
         request: &JobParams,
         queue_request: &QueueVideoRequest,
         quote: &PriceQuote,
-    ) -> Result<JobRecord, Error> {
+        claim: Option<ShotClaim>,
+    ) -> Result<Sent, Error> {
         let shared = self.shared();
         // Wait for a turn under Venice's rate limits before the job is written: a process killed
         // while waiting leaves nothing behind, instead of a `submitting` row a restart would have
         // to call outcome-unknown although Venice never heard of it.
         shared.limits.queue.acquire().await;
         let permit = shared.failures.acquire().await;
-        let job = {
-            let session = shared.session_id.clone();
-            let params = JobParams {
-                prompt: request.prompt.trim().to_string(),
-                ..request.clone()
-            };
-            let (usd, balance) = (quote.usd, quote.balance_usd);
-            shared
-                .db(move |ledger, now| {
-                    ledger.insert_submitting(&session, &params, usd, balance, now)
-                })
-                .await?
+        let studio = self.clone();
+        let params = JobParams {
+            prompt: request.prompt.trim().to_string(),
+            ..request.clone()
         };
-        // Counted until the answer is in the ledger: an engine being replaced waits for it.
-        let _submitting = super::Submitting::start(&shared.submitting);
-        let result = shared.client.video().queue(queue_request).await;
+        let (queue_request, usd, balance) = (queue_request.clone(), quote.usd, quote.balance_usd);
+        let task = tokio::spawn(async move {
+            let shared = studio.shared();
+            let session = shared.session_id.clone();
+            let job = shared
+                .db(move |ledger, now| match claim {
+                    None => ledger.insert_submitting(&session, &params, usd, balance, now),
+                    Some(claim) => ledger.claim_job(
+                        &claim.project_id.clone(),
+                        &session,
+                        &params,
+                        usd,
+                        balance,
+                        now,
+                        |view| claim.check(view, usd),
+                    ),
+                })
+                .await?;
+            // Counted until the answer is in the ledger: an engine being replaced waits for it.
+            let _submitting = super::Submitting::start(&shared.submitting);
+            let result = shared.client.video().queue(&queue_request).await;
+            studio.record_answer(job, result, permit).await
+        });
+        task.await.map_err(|_| Error::EngineStopped)?
+    }
+
+    /// Writes what Venice answered to a queue call.
+    async fn record_answer(
+        &self,
+        job: JobRecord,
+        result: Result<venice::ApiResponse<venice::QueuedVideo>, venice::Error>,
+        permit: venice::retry::BudgetPermit,
+    ) -> Result<Sent, Error> {
+        let shared = self.shared();
         let now = shared.now_ms();
         match result {
             Ok(answer) => {
@@ -194,7 +272,7 @@ impl Studio {
                     queue_id: queued.queue_id,
                 });
                 self.track(&job);
-                Ok(job)
+                Ok(Sent { job, refusal: None })
             }
             Err(error) if error.class() == ErrorClass::OutcomeUnknown => {
                 permit.failed();
@@ -210,11 +288,12 @@ impl Studio {
                     id: job.id.clone(),
                     reason,
                 });
-                Ok(job)
+                Ok(Sent { job, refusal: None })
             }
             Err(error) => {
                 permit.failed();
                 let refunded = error.credits_refunded();
+                let refusal = Refusal::of(&error);
                 let reason = format!("{error} Nothing was charged for this video.");
                 let (id, why) = (job.id.clone(), reason.clone());
                 let job = shared
@@ -225,7 +304,10 @@ impl Studio {
                     reason,
                     credits_refunded: refunded,
                 });
-                Ok(job)
+                Ok(Sent {
+                    job,
+                    refusal: Some(refusal),
+                })
             }
         }
     }

@@ -1,6 +1,8 @@
 //! The job ledger: SQLite, the single truth about every paid job. A job is written here before
 //! money is spent, and every state change is written (and synced) before it is announced.
 
+mod claim;
+mod lease;
 mod migrations;
 mod projects;
 mod record;
@@ -13,6 +15,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::Error;
 
+pub use claim::ClaimView;
+pub use lease::Lease;
 pub use migrations::LATEST as SCHEMA_VERSION;
 pub use projects::{ProjectRow, RenderRow};
 pub use record::{JobId, JobParams, JobRecord, MediaInfo, ShotLink};
@@ -22,6 +26,71 @@ pub use state::JobState;
 #[derive(Debug)]
 pub struct Ledger {
     conn: Mutex<Connection>,
+}
+
+/// The rule for "money Venice may have charged" (see [`JobRecord::counts_as_spent`]), in SQL:
+/// every job but a failed one Venice never accepted or refunded.
+pub(crate) const SPENT: &str =
+    "(state != 'failed' OR (queue_id IS NOT NULL AND credits_refunded IS NOT 1))";
+
+/// Writes a new job in `Submitting` (inside the caller's transaction, if any).
+fn insert_job(
+    conn: &Connection,
+    session_id: &str,
+    params: &JobParams,
+    quote_usd: f64,
+    balance_usd_before: Option<f64>,
+    now_ms: i64,
+) -> Result<JobId, Error> {
+    let id = JobId::new_random();
+    conn.execute(
+        "INSERT INTO jobs (id, session_id, created_at_ms, updated_at_ms, state, theme, prompt,
+            model, duration, aspect_ratio, resolution, audio, image_path, quote_usd,
+            balance_usd_before, project_id, shot_start_ms, shot_end_ms, reference_paths)
+         VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+            ?17, ?18)",
+        params![
+            id.0,
+            session_id,
+            now_ms,
+            JobState::Submitting.as_str(),
+            params.theme,
+            params.prompt,
+            params.model,
+            params.duration,
+            params.aspect_ratio,
+            params.resolution,
+            params.audio,
+            params.image_path.as_ref().map(|p| p.display().to_string()),
+            quote_usd,
+            balance_usd_before,
+            params.shot.as_ref().map(|s| s.project_id.as_str()),
+            params.shot.as_ref().map(|s| s.start_ms),
+            params.shot.as_ref().map(|s| s.end_ms),
+            (!params.references.is_empty())
+                .then(|| serde_json::to_string(&params.references).unwrap_or_default()),
+        ],
+    )?;
+    Ok(id)
+}
+
+fn get_in(conn: &Connection, id: &JobId) -> Result<JobRecord, Error> {
+    let sql = format!("SELECT {} FROM jobs WHERE id = ?1", JobRecord::COLUMNS);
+    conn.query_row(&sql, params![id.0], JobRecord::from_row)
+        .optional()?
+        .ok_or_else(|| Error::JobNotFound(id.clone()))
+}
+
+fn spent_in(conn: &Connection, session_id: Option<&str>) -> Result<f64, Error> {
+    let total: Option<f64> = conn.query_row(
+        &format!(
+            "SELECT SUM(quote_usd) FROM jobs WHERE (?1 IS NULL OR session_id = ?1) AND {SPENT}"
+        ),
+        params![session_id],
+        |r| r.get(0),
+    )?;
+    // From +0.0: an empty sum would otherwise print as "$-0.00".
+    Ok(0.0 + total.unwrap_or(0.0).max(0.0))
 }
 
 /// The fields a state change may set alongside the new state.
@@ -85,34 +154,13 @@ impl Ledger {
         balance_usd_before: Option<f64>,
         now_ms: i64,
     ) -> Result<JobRecord, Error> {
-        let id = JobId::new_random();
-        self.lock().execute(
-            "INSERT INTO jobs (id, session_id, created_at_ms, updated_at_ms, state, theme, prompt,
-                model, duration, aspect_ratio, resolution, audio, image_path, quote_usd,
-                balance_usd_before, project_id, shot_start_ms, shot_end_ms, reference_paths)
-             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                ?17, ?18)",
-            params![
-                id.0,
-                session_id,
-                now_ms,
-                JobState::Submitting.as_str(),
-                params.theme,
-                params.prompt,
-                params.model,
-                params.duration,
-                params.aspect_ratio,
-                params.resolution,
-                params.audio,
-                params.image_path.as_ref().map(|p| p.display().to_string()),
-                quote_usd,
-                balance_usd_before,
-                params.shot.as_ref().map(|s| s.project_id.as_str()),
-                params.shot.as_ref().map(|s| s.start_ms),
-                params.shot.as_ref().map(|s| s.end_ms),
-                (!params.references.is_empty())
-                    .then(|| serde_json::to_string(&params.references).unwrap_or_default()),
-            ],
+        let id = insert_job(
+            &self.lock(),
+            session_id,
+            params,
+            quote_usd,
+            balance_usd_before,
+            now_ms,
         )?;
         self.get(&id)
     }
@@ -303,11 +351,7 @@ impl Ledger {
     }
 
     pub fn get(&self, id: &JobId) -> Result<JobRecord, Error> {
-        let sql = format!("SELECT {} FROM jobs WHERE id = ?1", JobRecord::COLUMNS);
-        self.lock()
-            .query_row(&sql, params![id.0], JobRecord::from_row)
-            .optional()?
-            .ok_or_else(|| Error::JobNotFound(id.clone()))
+        get_in(&self.lock(), id)
     }
 
     /// Every job, newest first.
@@ -355,16 +399,7 @@ impl Ledger {
     /// Money Venice may have charged: in total, or for one session (see
     /// [`JobRecord::counts_as_spent`]; the same rule, in SQL).
     pub fn spent_usd(&self, session_id: Option<&str>) -> Result<f64, Error> {
-        let total: Option<f64> = self.lock().query_row(
-            "SELECT SUM(quote_usd) FROM jobs
-             WHERE (?1 IS NULL OR session_id = ?1)
-               AND (state != 'failed'
-                    OR (queue_id IS NOT NULL AND credits_refunded IS NOT 1))",
-            params![session_id],
-            |r| r.get(0),
-        )?;
-        // From +0.0: an empty sum would otherwise print as "$-0.00".
-        Ok(0.0 + total.unwrap_or(0.0).max(0.0))
+        spent_in(&self.lock(), session_id)
     }
 
     /// Moves a job to `next` if its current state allows it, in one immediate transaction, so two

@@ -1,10 +1,10 @@
 //! Music-video projects in the ledger: the project rows (settings and storyboard as JSON), the
 //! jobs that are its shots' versions, the user's pick among them, and its renders.
 
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
-use super::{JobId, JobRecord, Ledger};
+use super::{JobId, JobRecord, Ledger, SPENT};
 use crate::Error;
 
 /// A project as stored. `settings` and `storyboard` are JSON owned by `crate::projects`.
@@ -25,6 +25,14 @@ pub struct ProjectRow {
     /// "Generate all" is under way (until every shot is queued).
     #[serde(default)]
     pub generating: bool,
+    /// Bumped by every edit of the name, settings or storyboard.
+    #[serde(default)]
+    pub revision: i64,
+    /// Who runs "Generate all" now, and until when unless renewed (see `ledger::lease`).
+    #[serde(default)]
+    pub lease_holder: Option<String>,
+    #[serde(default)]
+    pub lease_until_ms: Option<i64>,
 }
 
 /// A finished music video.
@@ -38,8 +46,8 @@ pub struct RenderRow {
     pub thumbnail_path: Option<String>,
 }
 
-const PROJECT_COLUMNS: &str =
-    "id, name, created_at_ms, updated_at_ms, song_hash, song_path, settings, storyboard, paused, generating";
+const PROJECT_COLUMNS: &str = "id, name, created_at_ms, updated_at_ms, song_hash, song_path, \
+    settings, storyboard, paused, generating, revision, lease_holder, lease_until_ms";
 
 fn project_from_row(row: &Row<'_>) -> rusqlite::Result<ProjectRow> {
     Ok(ProjectRow {
@@ -53,7 +61,46 @@ fn project_from_row(row: &Row<'_>) -> rusqlite::Result<ProjectRow> {
         storyboard: row.get("storyboard")?,
         paused: row.get("paused")?,
         generating: row.get("generating")?,
+        revision: row.get("revision")?,
+        lease_holder: row.get("lease_holder")?,
+        lease_until_ms: row.get("lease_until_ms")?,
     })
+}
+
+/// The project with exactly this id, read inside a transaction (a claim's).
+pub(super) fn project_in(conn: &Connection, id: &str) -> Result<ProjectRow, Error> {
+    conn.query_row(
+        &format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE id = ?1"),
+        params![id],
+        project_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::ProjectNotFound(id.to_string()))
+}
+
+/// Every job of the project, oldest first.
+pub(super) fn project_jobs_in(
+    conn: &Connection,
+    project_id: &str,
+) -> Result<Vec<JobRecord>, Error> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM jobs WHERE project_id = ?1 ORDER BY created_at_ms, id",
+        JobRecord::COLUMNS
+    ))?;
+    let rows = stmt
+        .query_map(params![project_id], JobRecord::from_row)?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// What the project may have been charged: every version, those in flight included.
+pub(super) fn project_spent_in(conn: &Connection, project_id: &str) -> Result<f64, Error> {
+    let total: Option<f64> = conn.query_row(
+        &format!("SELECT SUM(quote_usd) FROM jobs WHERE project_id = ?1 AND {SPENT}"),
+        params![project_id],
+        |r| r.get(0),
+    )?;
+    Ok(0.0 + total.unwrap_or(0.0).max(0.0))
 }
 
 fn render_from_row(row: &Row<'_>) -> rusqlite::Result<RenderRow> {
@@ -70,9 +117,9 @@ fn render_from_row(row: &Row<'_>) -> rusqlite::Result<RenderRow> {
 impl Ledger {
     pub fn insert_project(&self, project: &ProjectRow) -> Result<(), Error> {
         self.lock().execute(
-            &format!(
-                "INSERT INTO projects ({PROJECT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-            ),
+            "INSERT INTO projects (id, name, created_at_ms, updated_at_ms, song_hash, song_path,
+                settings, storyboard, paused, generating)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 project.id,
                 project.name,
@@ -89,32 +136,65 @@ impl Ledger {
         Ok(())
     }
 
-    /// Writes a project's name, settings, storyboard and pause and generating flags.
-    pub fn update_project(&self, project: &ProjectRow, now_ms: i64) -> Result<(), Error> {
-        let changed = self.lock().execute(
-            "UPDATE projects SET name = ?2, settings = ?3, storyboard = ?4, paused = ?5,
-                updated_at_ms = ?6, generating = ?7 WHERE id = ?1",
+    /// Writes what an edit changes (name, settings, storyboard) and bumps the revision, touching
+    /// nothing else: a slow edit never writes back a pause or a "Generate all" it read earlier.
+    /// With `expected_revision`, the write happens only if nobody edited the project since it was
+    /// read at that revision ([`Error::ProjectChanged`] otherwise). Returns the new revision.
+    pub fn save_project_edit(
+        &self,
+        project: &ProjectRow,
+        expected_revision: Option<i64>,
+        now_ms: i64,
+    ) -> Result<i64, Error> {
+        let conn = self.lock();
+        let changed = conn.execute(
+            "UPDATE projects SET name = ?2, settings = ?3, storyboard = ?4, updated_at_ms = ?5,
+                revision = revision + 1
+             WHERE id = ?1 AND (?6 IS NULL OR revision = ?6)",
             params![
                 project.id,
                 project.name,
                 project.settings,
                 project.storyboard,
-                project.paused,
                 now_ms,
-                project.generating
+                expected_revision
             ],
         )?;
         if changed == 0 {
-            return Err(Error::ProjectNotFound(project.id.clone()));
+            project_in(&conn, &project.id)?;
+            return Err(Error::ProjectChanged(project.id.clone()));
+        }
+        Ok(conn.query_row(
+            "SELECT revision FROM projects WHERE id = ?1",
+            params![project.id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Pauses (no new shot is claimed, "Generate all" is no longer under way) or unpauses.
+    pub fn set_project_paused(&self, id: &str, paused: bool, now_ms: i64) -> Result<(), Error> {
+        let changed = self.lock().execute(
+            "UPDATE projects SET paused = ?2, updated_at_ms = ?3,
+                generating = CASE WHEN ?2 THEN 0 ELSE generating END
+             WHERE id = ?1",
+            params![id, paused, now_ms],
+        )?;
+        if changed == 0 {
+            return Err(Error::ProjectNotFound(id.to_string()));
         }
         Ok(())
     }
 
-    /// The project with this id or unique id prefix.
+    /// The project with this id or unique id prefix. An empty prefix names no project (it
+    /// would match them all), and `%` or `_` are not wildcards.
     pub fn project(&self, id_or_prefix: &str) -> Result<ProjectRow, Error> {
+        if id_or_prefix.trim().is_empty() {
+            return Err(Error::ProjectNotFound(id_or_prefix.to_string()));
+        }
         let conn = self.lock();
         let mut stmt = conn.prepare(&format!(
-            "SELECT {PROJECT_COLUMNS} FROM projects WHERE id LIKE ?1 || '%' ORDER BY id LIMIT 2"
+            "SELECT {PROJECT_COLUMNS} FROM projects WHERE substr(id, 1, length(?1)) = ?1
+             ORDER BY id LIMIT 2"
         ))?;
         let found: Vec<ProjectRow> = stmt
             .query_map(params![id_or_prefix], project_from_row)?
@@ -154,15 +234,7 @@ impl Ledger {
 
     /// Every job made for the project, oldest first.
     pub fn project_jobs(&self, project_id: &str) -> Result<Vec<JobRecord>, Error> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {} FROM jobs WHERE project_id = ?1 ORDER BY created_at_ms, id",
-            JobRecord::COLUMNS
-        ))?;
-        let rows = stmt
-            .query_map(params![project_id], JobRecord::from_row)?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
+        project_jobs_in(&self.lock(), project_id)
     }
 
     /// The jobs the user picked for the project's shots.
@@ -199,17 +271,21 @@ impl Ledger {
         Ok(())
     }
 
+    /// Links a version to another span of its project (a shot the storyboard now has).
+    pub fn relink_version(&self, job: &JobId, span: (i64, i64)) -> Result<(), Error> {
+        let changed = self.lock().execute(
+            "UPDATE jobs SET shot_start_ms = ?2, shot_end_ms = ?3 WHERE id = ?1 AND project_id IS NOT NULL",
+            params![job.0, span.0, span.1],
+        )?;
+        if changed == 0 {
+            return Err(Error::JobNotFound(job.clone()));
+        }
+        Ok(())
+    }
+
     /// What was spent on the project (all versions; what Venice may have charged).
     pub fn project_spent_usd(&self, project_id: &str) -> Result<f64, Error> {
-        let total: Option<f64> = self.lock().query_row(
-            "SELECT SUM(quote_usd) FROM jobs
-             WHERE project_id = ?1
-               AND (state != 'failed'
-                    OR (queue_id IS NOT NULL AND credits_refunded IS NOT 1))",
-            params![project_id],
-            |r| r.get(0),
-        )?;
-        Ok(0.0 + total.unwrap_or(0.0).max(0.0))
+        project_spent_in(&self.lock(), project_id)
     }
 
     pub fn insert_render(&self, render: &RenderRow) -> Result<(), Error> {

@@ -330,6 +330,9 @@ fn project(id: &str) -> ProjectRow {
         storyboard: "{}".into(),
         paused: false,
         generating: false,
+        revision: 0,
+        lease_holder: None,
+        lease_until_ms: None,
     }
 }
 
@@ -437,4 +440,160 @@ fn a_jobs_reference_images_are_kept() {
         .insert_submitting("s1", &params("no refs"), 0.35, None, 1_000)
         .unwrap();
     assert!(ledger.get(&plain.id).unwrap().params.references.is_empty());
+}
+
+#[test]
+fn an_empty_or_wildcard_prefix_names_no_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap();
+    ledger.insert_project(&project("p-only")).unwrap();
+    for prefix in ["", " ", "%", "_", "p%"] {
+        assert!(
+            matches!(ledger.project(prefix), Err(Error::ProjectNotFound(_))),
+            "{prefix:?} must not find the only project"
+        );
+    }
+    assert_eq!(ledger.project("p-o").unwrap().id, "p-only");
+}
+
+#[test]
+fn one_lease_holder_at_a_time_until_it_runs_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap();
+    ledger.insert_project(&project("p-1")).unwrap();
+    assert_eq!(ledger.take_lease("p-1", "app", 1_000, 500).unwrap(), None);
+    // Another holder waits while the lease is live...
+    let held = ledger.take_lease("p-1", "cli", 1_200, 500).unwrap();
+    assert_eq!(held.map(|l| l.holder), Some("app".to_string()));
+    // ...the holder's heartbeat keeps it...
+    assert!(ledger.renew_lease("p-1", "app", 1_400, 500).unwrap());
+    assert!(
+        ledger
+            .take_lease("p-1", "cli", 1_800, 500)
+            .unwrap()
+            .is_some()
+    );
+    // ...and once it stops, the lease runs out and the other takes it over.
+    assert_eq!(ledger.take_lease("p-1", "cli", 1_901, 500).unwrap(), None);
+    assert!(
+        !ledger.renew_lease("p-1", "app", 1_950, 500).unwrap(),
+        "the old holder lost it"
+    );
+    // Letting go: only the holder's own release counts.
+    ledger.release_lease("p-1", "app").unwrap();
+    assert!(ledger.lease("p-1", 2_000).unwrap().is_some());
+    ledger.release_lease("p-1", "cli").unwrap();
+    assert_eq!(ledger.lease("p-1", 2_000).unwrap(), None);
+}
+
+#[test]
+fn a_refused_claim_writes_nothing_and_an_allowed_one_writes_its_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap();
+    ledger.insert_project(&project("p-1")).unwrap();
+    let shot = shot_params("p-1", 0, 2_000);
+    let refused = ledger.claim_job("p-1", "s1", &shot, 0.5, None, 1_000, |_| {
+        Err(Error::Refused("no".into()))
+    });
+    assert!(refused.is_err());
+    assert!(ledger.project_jobs("p-1").unwrap().is_empty());
+    let claimed = ledger
+        .claim_job("p-1", "s1", &shot, 0.5, None, 1_000, |view| {
+            assert!(view.jobs.is_empty());
+            assert_eq!(view.project_spent_usd, 0.0);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(claimed.state, JobState::Submitting);
+    // The next claim sees the first, in flight, as spent.
+    ledger
+        .claim_job("p-1", "s1", &shot, 0.5, None, 1_000, |view| {
+            assert_eq!(view.jobs.len(), 1);
+            assert!((view.project_spent_usd - 0.5).abs() < 1e-9);
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn claims_from_many_threads_each_see_the_ones_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite3");
+    Ledger::open(&path)
+        .unwrap()
+        .insert_project(&project("p-1"))
+        .unwrap();
+    // Eight "processes" (connections of their own) race to claim one span: one wins.
+    let racers: Vec<_> = (0..8)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let ledger = Ledger::open(&path).unwrap();
+                ledger
+                    .claim_job(
+                        "p-1",
+                        "s",
+                        &shot_params("p-1", 0, 2_000),
+                        0.5,
+                        None,
+                        1,
+                        |view| {
+                            if view.jobs.is_empty() {
+                                Ok(())
+                            } else {
+                                Err(Error::Refused("taken".into()))
+                            }
+                        },
+                    )
+                    .is_ok()
+            })
+        })
+        .collect();
+    let won = racers
+        .into_iter()
+        .map(|r| r.join().unwrap_or(false))
+        .filter(|won| *won)
+        .count();
+    assert_eq!(won, 1);
+    assert_eq!(
+        Ledger::open(&path)
+            .unwrap()
+            .project_jobs("p-1")
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn an_edit_saves_only_what_it_changes_and_refuses_a_stale_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap();
+    ledger.insert_project(&project("p-1")).unwrap();
+    let read = ledger.project("p-1").unwrap();
+    // Paused and generating while a slow edit was under way.
+    ledger.set_project_generating("p-1", true).unwrap();
+    ledger.set_project_paused("p-1", true, 2_000).unwrap();
+    let edited = ProjectRow {
+        name: "Renamed".into(),
+        ..read.clone()
+    };
+    assert_eq!(
+        ledger.save_project_edit(&edited, Some(0), 3_000).unwrap(),
+        1
+    );
+    let now = ledger.project("p-1").unwrap();
+    assert_eq!(now.name, "Renamed");
+    assert!(now.paused, "the edit did not undo the pause");
+    assert!(!now.generating, "a pause ends Generate all");
+    // Read at revision 0, saved after someone else's edit: refused, nothing written.
+    let stale = ProjectRow {
+        name: "Stale".into(),
+        ..read
+    };
+    assert!(matches!(
+        ledger.save_project_edit(&stale, Some(0), 4_000),
+        Err(Error::ProjectChanged(_))
+    ));
+    assert_eq!(ledger.project("p-1").unwrap().name, "Renamed");
 }

@@ -71,6 +71,7 @@ impl Studio {
             storyboard: board,
             paused: false,
             generating: false,
+            revision: 0,
         };
         let row = project.to_row();
         self.shared()
@@ -159,11 +160,14 @@ impl Studio {
         rows.into_iter().map(Project::from_row).collect()
     }
 
-    /// Writes the project's name, settings, storyboard and pause flag.
-    pub async fn save_project(&self, project: &Project) -> Result<(), Error> {
+    /// Writes the project's name, settings and storyboard (never its pause or "Generate all"
+    /// flags, which have their own writes), if nobody changed them since `project` was read.
+    /// Returns the project's new revision.
+    pub async fn save_project(&self, project: &Project) -> Result<i64, Error> {
         let row = project.to_row();
+        let expected = project.revision;
         self.shared()
-            .db(move |ledger, now| ledger.update_project(&row, now))
+            .db(move |ledger, now| ledger.save_project_edit(&row, Some(expected), now))
             .await
     }
 
@@ -177,6 +181,7 @@ impl Studio {
         copy.updated_at_ms = now;
         copy.paused = false;
         copy.generating = false;
+        copy.revision = 0;
         let row = copy.to_row();
         self.shared()
             .db(move |ledger, _| ledger.insert_project(&row))

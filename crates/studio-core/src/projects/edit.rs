@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 use storyboard::PlanOptions;
 
-use super::{Project, ProjectSettings};
+use super::claim::{ClaimKind, ShotClaim};
 use super::status::versions;
+use super::{Project, ProjectSettings};
 use crate::Error;
 use crate::engine::Studio;
 use crate::ledger::{JobId, JobRecord};
@@ -52,7 +53,7 @@ impl Studio {
             StoryboardEdit::Merge { shot } => board.merge(shot)?,
             StoryboardEdit::MoveCut { cut, to_s } => board.move_cut(cut, to_s)?,
         };
-        self.save_project(&project).await?;
+        project.revision = self.save_project(&project).await?;
         Ok(project)
     }
 
@@ -77,7 +78,7 @@ impl Studio {
         } else {
             board
         };
-        self.save_project(&project).await?;
+        project.revision = self.save_project(&project).await?;
         Ok(project)
     }
 
@@ -91,7 +92,7 @@ impl Studio {
         }
         let mut project = self.project(id_or_prefix).await?;
         project.name = name.chars().take(120).collect();
-        self.save_project(&project).await?;
+        project.revision = self.save_project(&project).await?;
         Ok(project)
     }
 
@@ -114,9 +115,8 @@ impl Studio {
         let old = std::mem::replace(&mut project.settings, settings);
         let new = &project.settings;
         let replan = old.model != new.model || old.min_shot_s != new.min_shot_s;
-        let reword =
-            old.theme != new.theme || old.style != new.style || old.subject != new.subject;
-        self.save_project(&project).await?;
+        let reword = old.theme != new.theme || old.style != new.style || old.subject != new.subject;
+        project.revision = self.save_project(&project).await?;
         if replan {
             project = self.replan_project(&project.id).await?;
         }
@@ -126,14 +126,39 @@ impl Studio {
                 shot.prompt.clear();
             }
             project.storyboard = self.write_prompts(&board, &project.settings).await?;
-            self.save_project(&project).await?;
+            project.revision = self.save_project(&project).await?;
         }
         Ok(project)
     }
 
-    /// Makes `job` the version its shot's render uses.
+    /// Makes `job` the version its shot's render uses. A version whose span is no longer a
+    /// shot's (the storyboard was edited after it was queued) becomes a version of the shot it is
+    /// offered on, the one its span overlaps most.
     pub async fn choose_version(&self, job: &JobId) -> Result<(), Error> {
         let job = job.clone();
+        let record = {
+            let job = job.clone();
+            self.shared().db(move |ledger, _| ledger.get(&job)).await?
+        };
+        if let Some(link) = &record.params.shot
+            && let Ok(project) = self.project(&link.project_id).await
+        {
+            let spans: Vec<(i64, i64)> = project
+                .storyboard
+                .shots
+                .iter()
+                .map(super::span_ms)
+                .collect();
+            let span = (link.start_ms, link.end_ms);
+            if !spans.contains(&span)
+                && let Some(best) = super::status::best_overlap(&spans, span)
+            {
+                let (id, to) = (job.clone(), spans[best]);
+                self.shared()
+                    .db(move |ledger, _| ledger.relink_version(&id, to))
+                    .await?;
+            }
+        }
         self.shared()
             .db(move |ledger, _| ledger.choose_version(&job))
             .await
@@ -142,11 +167,12 @@ impl Studio {
     /// Pauses a project's generation: shots already queued finish; no new one is queued until
     /// `generate_project` runs again.
     pub async fn pause_project(&self, id_or_prefix: &str) -> Result<Project, Error> {
-        let mut project = self.project(id_or_prefix).await?;
-        project.paused = true;
-        project.generating = false;
-        self.save_project(&project).await?;
-        Ok(project)
+        let project = self.project(id_or_prefix).await?;
+        let id = project.id.clone();
+        self.shared()
+            .db(move |ledger, now| ledger.set_project_paused(&id, true, now))
+            .await?;
+        self.project(&project.id).await
     }
 
     /// The price of one more version of shot `index`.
@@ -165,39 +191,34 @@ impl Studio {
         Ok(self.price(&one, &settings).await?.usd)
     }
 
-    /// Queues one more version of shot `index` (even when it has one), within the budgets.
-    /// With continuity, it starts from the previous shot's clip's last frame.
+    /// Queues one more version of shot `index` (even when it has one). It is claimed like every
+    /// paid call of the project: refused while a version of the shot is still on its way, or when
+    /// it would take the project past its budget (counting what is spent and in flight). With
+    /// continuity, it starts from the previous shot's clip's last frame.
     pub async fn regenerate_shot(
         &self,
         id_or_prefix: &str,
         index: usize,
     ) -> Result<JobRecord, Error> {
         let project = self.project(id_or_prefix).await?;
-        let usd = self.quote_shot(&project.id, index).await?;
-        if let Some(budget) = project.settings.budget_usd {
-            let spent = {
-                let id = project.id.clone();
-                self.shared()
-                    .db(move |ledger, _| ledger.project_spent_usd(&id))
-                    .await?
-            };
-            if spent + usd > budget + 0.005 {
-                return Err(Error::Refused(format!(
-                    "Another version of shot {} costs ${usd:.2}; ${spent:.2} of the project's \
-                     ${budget:.2} budget is spent, so it would be ${:.2} over. Raise the budget.",
-                    index + 1,
-                    spent + usd - budget
-                )));
-            }
-        }
+        let Some(shot) = project.storyboard.shots.get(index) else {
+            return Err(Error::Refused(format!(
+                "There is no shot {}: the storyboard has {} shots.",
+                index + 1,
+                project.storyboard.shots.len()
+            )));
+        };
+        let claim = ShotClaim {
+            project_id: project.id.clone(),
+            index,
+            span: super::span_ms(shot),
+            kind: ClaimKind::ExtraVersion,
+            caps: self.config().budget,
+        };
         let limits = self.model_limits(&project.settings.model).await?;
         let image = self.start_image(&project, &limits, index).await?;
         let params = super::generate::shot_params(&project, index, &limits, image);
-        self.generate(&params, 1)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::Refused("Nothing was queued.".into()))
+        Ok(self.generate_claimed(&params, claim).await?.job)
     }
 
     /// The versions made for shot `index`, oldest first.

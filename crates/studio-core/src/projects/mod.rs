@@ -2,9 +2,11 @@
 //! price, the shots generated through the engine (continuity by last frames), and a render as
 //! long as the song out. A project is rows in the ledger, so it survives restarts like a job.
 
+mod claim;
 mod create;
 mod edit;
 mod generate;
+mod lease;
 mod quote;
 mod render;
 mod song;
@@ -18,6 +20,8 @@ use storyboard::Storyboard;
 use crate::Error;
 use crate::ledger::ProjectRow;
 
+pub use claim::NotClaimed;
+pub(crate) use claim::ShotClaim;
 pub use create::Deleted;
 pub use edit::StoryboardEdit;
 pub use generate::GenerateReport;
@@ -66,6 +70,8 @@ pub struct Project {
     /// stops or the user pauses. Still set after a crash or a closed app, so it can carry on
     /// ([`crate::Studio::projects_generating`]).
     pub generating: bool,
+    /// Bumped by every edit; a run claims a shot only from the revision it read.
+    pub revision: i64,
 }
 
 impl Project {
@@ -85,6 +91,7 @@ impl Project {
             song_hash: row.song_hash,
             paused: row.paused,
             generating: row.generating,
+            revision: row.revision,
         })
     }
 
@@ -100,6 +107,9 @@ impl Project {
             storyboard: serde_json::to_string(&self.storyboard).unwrap_or_default(),
             paused: self.paused,
             generating: self.generating,
+            revision: self.revision,
+            lease_holder: None,
+            lease_until_ms: None,
         }
     }
 

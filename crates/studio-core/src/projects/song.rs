@@ -26,14 +26,30 @@ pub struct ImportedSong {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "edit", rename_all = "snake_case")]
 pub enum SongEdit {
-    Bpm { bpm: f64 },
-    Tap { times: Vec<f64> },
+    Bpm {
+        bpm: f64,
+    },
+    Tap {
+        times: Vec<f64>,
+    },
     /// Bars start this many beats later (negative: earlier).
-    ShiftBars { beats: i32 },
-    MoveSection { from_s: f64, to_s: f64 },
-    AddSection { at_s: f64 },
-    DeleteSection { at_s: f64 },
-    LabelSection { at_s: f64, label: String },
+    ShiftBars {
+        beats: i32,
+    },
+    MoveSection {
+        from_s: f64,
+        to_s: f64,
+    },
+    AddSection {
+        at_s: f64,
+    },
+    DeleteSection {
+        at_s: f64,
+    },
+    LabelSection {
+        at_s: f64,
+        label: String,
+    },
     Reset,
 }
 
@@ -105,7 +121,10 @@ fn apply(paths: &StudioPaths, file: &Path, edit: SongEdit) -> Result<(), Error> 
                 o.set_taps(&times)?;
             }
             SongEdit::ShiftBars { beats } => {
-                o.set_downbeat(shifted_downbeat(current, beats), Some(current.beats_per_bar))?;
+                o.set_downbeat(
+                    shifted_downbeat(current, beats),
+                    Some(current.beats_per_bar),
+                )?;
             }
             SongEdit::MoveSection { from_s, to_s } => {
                 o.move_boundary(current, from_s, to_s)?;

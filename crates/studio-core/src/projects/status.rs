@@ -74,8 +74,10 @@ impl Studio {
             .storyboard
             .shots
             .iter()
-            .map(|shot| {
+            .enumerate()
+            .map(|(i, shot)| {
                 let versions = versions(shot, &jobs);
+                let orphans = orphans_of(&project.storyboard, i, &jobs);
                 let clip_job = clip_for(shot, &jobs, &chosen);
                 ShotStatus {
                     index: shot.index,
@@ -84,7 +86,11 @@ impl Studio {
                     section_label: shot.section_label.clone(),
                     prompt: shot.prompt.clone(),
                     state: state_of(&versions, clip_job.is_some()),
-                    versions: versions.iter().map(|j| j.id.clone()).collect(),
+                    versions: versions
+                        .iter()
+                        .chain(orphans.iter())
+                        .map(|j| j.id.clone())
+                        .collect(),
                     chosen: clip_job.map(|j| j.id.clone()),
                     clip: clip_job.and_then(|j| j.media.as_ref().map(|m| m.path.clone())),
                 }
@@ -135,14 +141,80 @@ pub(crate) fn clip_for<'a>(
         .copied()
 }
 
-/// Whether the shot still needs a version made: nothing ready, nothing on its way, and no
-/// queue call of unknown outcome (which may have been charged).
-pub(crate) fn needs_generating(shot: &storyboard::Shot, jobs: &[JobRecord]) -> bool {
-    !versions(shot, jobs).iter().any(|j| {
+/// What a shot needs from "Generate all".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ShotNeed {
+    /// Nothing made yet (or only calls Venice refused, which cost nothing): queue it.
+    Needed,
+    /// A clip, a version on its way, or a queue call of unknown outcome (which may have been
+    /// charged): nothing to do.
+    Covered,
+    /// A paid job failed without a video: buying it again is the user's call, never a run's.
+    PaidJobFailed,
+}
+
+pub(crate) fn shot_need(shot: &storyboard::Shot, jobs: &[JobRecord]) -> ShotNeed {
+    let versions = versions(shot, jobs);
+    let covered = versions.iter().any(|j| {
         usable(j)
             || j.state.is_in_flight()
             || matches!(j.state, JobState::Submitting | JobState::OutcomeUnknown)
-    })
+    });
+    if covered {
+        ShotNeed::Covered
+    } else if versions
+        .iter()
+        .any(|j| j.state == JobState::Failed && j.counts_as_spent())
+    {
+        ShotNeed::PaidJobFailed
+    } else {
+        ShotNeed::Needed
+    }
+}
+
+/// Whether "Generate all" would queue the shot.
+pub(crate) fn needs_generating(shot: &storyboard::Shot, jobs: &[JobRecord]) -> bool {
+    shot_need(shot, jobs) == ShotNeed::Needed
+}
+
+/// Whether a version of the shot is being queued or made right now.
+pub(crate) fn on_its_way(shot: &storyboard::Shot, jobs: &[JobRecord]) -> bool {
+    versions(shot, jobs)
+        .iter()
+        .any(|j| j.state.is_in_flight() || j.state == JobState::Submitting)
+}
+
+/// Versions whose span is no longer a shot's (the storyboard was edited after they were
+/// queued) that are worth offering: a clip, or one on its way. Each is offered on the one shot
+/// its span overlaps most (the first, on a tie), so a paid clip is never lost from view.
+pub(crate) fn orphans_of<'a>(
+    board: &storyboard::Storyboard,
+    index: usize,
+    jobs: &'a [JobRecord],
+) -> Vec<&'a JobRecord> {
+    let spans: Vec<(i64, i64)> = board.shots.iter().map(span_ms).collect();
+    jobs.iter()
+        .filter(|j| usable(j) || j.state.is_in_flight())
+        .filter(|j| {
+            let Some(link) = &j.params.shot else {
+                return false;
+            };
+            let span = (link.start_ms, link.end_ms);
+            !spans.contains(&span) && best_overlap(&spans, span) == Some(index)
+        })
+        .collect()
+}
+
+/// The shot whose span overlaps `span` most, if any does.
+pub(crate) fn best_overlap(spans: &[(i64, i64)], span: (i64, i64)) -> Option<usize> {
+    let mut best: Option<(usize, i64)> = None;
+    for (i, (start, end)) in spans.iter().enumerate() {
+        let overlap = end.min(&span.1) - start.max(&span.0);
+        if overlap > 0 && best.is_none_or(|(_, b)| overlap > b) {
+            best = Some((i, overlap));
+        }
+    }
+    best.map(|(i, _)| i)
 }
 
 fn state_of(versions: &[&JobRecord], has_clip: bool) -> ShotState {
