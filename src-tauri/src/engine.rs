@@ -253,6 +253,9 @@ impl AppState {
             // Venice's reported average, from which the ETA is worked out, matches the demo's pace.
             average_execution_ms: u64::try_from(self.options.demo_job.as_millis())
                 .unwrap_or(u64::MAX),
+            // Nothing in the demo costs anything: its account never runs dry, so a long song is
+            // never refused for a balance the user could not top up anyway.
+            balance_usd: 1_000_000.0,
             ..SimConfig::default()
         })
         .await

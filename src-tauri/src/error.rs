@@ -3,6 +3,7 @@
 
 use studio_api::{ErrorCode, UiError};
 use studio_core::Error as CoreError;
+use studio_core::projects::NotClaimed;
 use venice::{ErrorClass, UserAction};
 
 /// The code for an error from the Venice client.
@@ -39,6 +40,12 @@ pub fn core_code(error: &CoreError) -> ErrorCode {
         // The song's beat networks failed to run: the studio's fault, not the song's.
         CoreError::Song(studio_core::song::Error::Model { .. }) => ErrorCode::Internal,
         CoreError::OverBudget { .. } | CoreError::Refused(_) => ErrorCode::OverBudget,
+        CoreError::NotClaimed { why, .. } => match why {
+            NotClaimed::OverProjectBudget { .. } | NotClaimed::OverCap(_) => ErrorCode::OverBudget,
+            NotClaimed::VersionOnItsWay | NotClaimed::LeaseLost => ErrorCode::AlreadyRunning,
+            _ => ErrorCode::InvalidInput,
+        },
+        CoreError::ProjectChanged(_) => ErrorCode::InvalidInput,
         CoreError::EmptyTheme
         | CoreError::UnknownModel(_)
         | CoreError::AmbiguousJobId { .. }

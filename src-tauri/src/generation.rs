@@ -6,18 +6,32 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use studio_api::{GenerateEndedView, PROJECT_EVENT};
+use studio_api::{ErrorCode, GenerateEndedView, PROJECT_EVENT, UiError};
 use studio_core::Studio;
+use studio_core::projects::StopKind;
 use tauri::{AppHandle, Runtime};
 
 use crate::error::from_core;
+
+/// The UI's code for why a run stopped.
+fn stop_code(kind: Option<StopKind>) -> ErrorCode {
+    match kind {
+        Some(StopKind::OutOfBalance) => ErrorCode::InsufficientBalance,
+        Some(StopKind::Budget) => ErrorCode::OverBudget,
+        Some(StopKind::OutcomeUnknown) => ErrorCode::OutcomeUnknown,
+        Some(StopKind::TakenOver) => ErrorCode::AlreadyRunning,
+        Some(StopKind::Refused | StopKind::PaidJobFailed) | None => ErrorCode::InvalidInput,
+    }
+}
 
 /// The running "Generate all" tasks of one engine, by project id.
 #[derive(Debug, Clone, Default)]
 pub struct Generators(Arc<Mutex<HashMap<String, tauri::async_runtime::JoinHandle<()>>>>);
 
 impl Generators {
-    fn tasks(&self) -> std::sync::MutexGuard<'_, HashMap<String, tauri::async_runtime::JoinHandle<()>>> {
+    fn tasks(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, tauri::async_runtime::JoinHandle<()>>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -49,9 +63,13 @@ impl Generators {
                         queued = report.queued.len(),
                         not_queued = report.not_queued.len(),
                         paused = report.paused,
+                        stopped = ?report.stop,
                         "generate all ended"
                     );
-                    None
+                    report.stopped.map(|why| {
+                        crate::notify::generate_stopped(&app, &id, &why);
+                        UiError::new(stop_code(report.stop), why)
+                    })
                 }
                 Err(error) => {
                     tracing::warn!(project = %id, %error, "generate all stopped");

@@ -142,6 +142,24 @@ pub fn render_done<R: Runtime>(app: &AppHandle<R>, project_id: &str, name: &str)
     }
 }
 
+/// Notifies that a project's "Generate all" stopped before the end and why (the balance ran
+/// out, the budget, an answer of unknown outcome): the user must decide. A click opens it.
+pub fn generate_stopped<R: Runtime>(app: &AppHandle<R>, project_id: &str, why: &str) {
+    if app.try_state::<Pending>().is_none() {
+        return;
+    }
+    let shown = app
+        .notification()
+        .builder()
+        .title("Generate all stopped")
+        .body(short(why))
+        .extra(PROJECT_ID, project_id.to_string())
+        .show();
+    if let Err(e) = shown {
+        tracing::info!("no system notification: {e}");
+    }
+}
+
 /// Brings the window up and asks the UI to open the project.
 pub fn show_project<R: Runtime>(app: &AppHandle<R>, id: String) {
     crate::tray::show_main(app);

@@ -172,6 +172,7 @@ pub fn project(status: &ProjectStatus, song_view: SongView, renders: &[RenderRow
         spent_usd: status.spent_usd,
         paused: p.paused,
         generating: p.generating,
+        stopped: p.stopped.clone(),
         renders: renders
             .iter()
             .map(|r| render(r, &p.name, &song_view.title))
@@ -193,6 +194,7 @@ pub fn summary(view: &ProjectView) -> ProjectSummary {
         renders: view.renders.len(),
         paused: view.paused,
         generating: view.generating,
+        stopped: view.stopped.clone(),
         updated_at_ms: view.updated_at_ms,
         thumbnail: view
             .renders

@@ -45,7 +45,10 @@ fn the_demo_song_becomes_a_music_video_as_long_as_the_song() {
     assert!((f(&song["duration_s"]) - 41.5).abs() < 0.1);
     assert!((f(&song["tempo_bpm"]) - 120.0).abs() < 1.0);
     assert_eq!(song["beats_per_bar"], 4);
-    assert!(song["peaks"].as_array().unwrap().len() > 100, "peaks to draw");
+    assert!(
+        song["peaks"].as_array().unwrap().len() > 100,
+        "peaks to draw"
+    );
     let starts: Vec<f64> = song["sections"]
         .as_array()
         .unwrap()
@@ -64,7 +67,11 @@ fn the_demo_song_becomes_a_music_video_as_long_as_the_song() {
     assert!(shots.len() >= 3);
     assert!(shots.iter().all(|s| s["state"] == "planned"));
     assert!(shots.iter().any(|s| (f(&s["start_s"]) - 16.0).abs() < 0.05));
-    assert!(shots.iter().all(|s| !s["prompt"].as_str().unwrap().is_empty()));
+    assert!(
+        shots
+            .iter()
+            .all(|s| !s["prompt"].as_str().unwrap().is_empty())
+    );
     let listed = app.ok(commands::LIST_PROJECTS, json!({}));
     assert_eq!(listed[0]["id"], id.as_str());
     assert_eq!(listed[0]["song_title"], "Neon Run (demo)");
@@ -94,10 +101,18 @@ fn the_demo_song_becomes_a_music_video_as_long_as_the_song() {
     }
     // The shots are the project's, not loose clips for the single-clip gallery.
     let jobs = app.ok(commands::LIST_JOBS, json!({}));
-    assert!(jobs.as_array().unwrap().iter().all(|j| j["project_id"] == id.as_str()));
+    assert!(
+        jobs.as_array()
+            .unwrap()
+            .iter()
+            .all(|j| j["project_id"] == id.as_str())
+    );
 
     let render = app.ok(commands::RENDER_PROJECT, json!({ "id": id }));
-    assert!((f(&render["video"]["seconds"]) - 41.5).abs() < 0.1, "{render}");
+    assert!(
+        (f(&render["video"]["seconds"]) - 41.5).abs() < 0.1,
+        "{render}"
+    );
     assert_eq!(render["song_title"], "Neon Run (demo)");
     assert!(render["video"]["url"].as_str().is_some());
     let renders = app.ok(commands::LIST_RENDERS, json!({}));
@@ -116,7 +131,9 @@ fn the_demo_song_becomes_a_music_video_as_long_as_the_song() {
         .map(|(_, p)| p)
         .collect();
     assert!(
-        project_events.iter().any(|p| p.contains(&id) && p.contains("\"error\":null")),
+        project_events
+            .iter()
+            .any(|p| p.contains(&id) && p.contains("\"error\":null")),
         "generate all said it ended: {project_events:?}"
     );
 
@@ -140,7 +157,11 @@ fn over_budget_generate_all_is_refused_before_anything_is_queued() {
     assert_eq!(code, "over_budget");
     assert_eq!(message, reason);
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(app.ok(commands::LIST_JOBS, json!({})), json!([]), "nothing queued");
+    assert_eq!(
+        app.ok(commands::LIST_JOBS, json!({})),
+        json!([]),
+        "nothing queued"
+    );
 }
 
 #[test]
@@ -148,7 +169,10 @@ fn projects_are_renamed_duplicated_edited_and_deleted() {
     let app = TestApp::start(true);
     let project = new_project(&app, None);
     let id = project["id"].as_str().unwrap();
-    let renamed = app.ok(commands::RENAME_PROJECT, json!({ "id": id, "name": "Night run" }));
+    let renamed = app.ok(
+        commands::RENAME_PROJECT,
+        json!({ "id": id, "name": "Night run" }),
+    );
     assert_eq!(renamed["name"], "Night run");
     let (code, _) = app.err(commands::RENAME_PROJECT, json!({ "id": id, "name": "  " }));
     assert_ne!(code, "internal");
@@ -162,15 +186,23 @@ fn projects_are_renamed_duplicated_edited_and_deleted() {
         commands::EDIT_SONG,
         json!({ "id": id, "edit": { "edit": "label_section", "at_s": 32.0, "label": "drop" } }),
     );
-    assert!(relabelled["song"]["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|s| s["label"] == "drop"));
+    assert!(
+        relabelled["song"]["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["label"] == "drop")
+    );
     assert_eq!(relabelled["song"]["edited"], true);
     let copy = app.ok(commands::DUPLICATE_PROJECT, json!({ "id": id }));
     assert_ne!(copy["id"], id);
-    assert_eq!(app.ok(commands::LIST_PROJECTS, json!({})).as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.ok(commands::LIST_PROJECTS, json!({}))
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let deleted = app.ok(commands::DELETE_PROJECT, json!({ "id": id }));
     assert_eq!(deleted["name"], "Night run");
     assert_eq!(deleted["clips_kept"], 0);
@@ -179,4 +211,78 @@ fn projects_are_renamed_duplicated_edited_and_deleted() {
     let (code, message) = app.err(commands::IMPORT_SONG, json!({ "path": "/tmp/notes.txt" }));
     assert_eq!(code, "invalid_input");
     assert!(message.contains("notes.txt"), "{message}");
+}
+
+/// Issue 15, item 2: Venice takes 20 s to answer a Generate-all queue call (longer than the
+/// engine restart waits) and the user saves the settings meanwhile, which replaces the engine.
+/// The call's answer is still recorded (the job keeps its queue id and its clip comes home),
+/// the new engine carries the run on, and every shot is queued exactly once.
+#[test]
+fn a_settings_save_during_a_slow_generate_all_queue_call_loses_nothing() {
+    let sim = tauri::async_runtime::block_on(venice_sim::VeniceSim::start(venice_sim::SimConfig {
+        job_duration: Duration::from_millis(500),
+        ..venice_sim::SimConfig::default()
+    }))
+    .unwrap();
+    let app = TestApp::with_base_url(false, Some(sim.base_url()));
+    app.ok(commands::SET_KEY, json!({"key": "sk-test-0123456789wxyz"}));
+    let mut settings = app.ok(commands::GET_SETTINGS, json!({}));
+    settings["poll_interval_secs"] = json!(1);
+    app.ok(
+        commands::SAVE_SETTINGS,
+        json!({"settings": settings.clone()}),
+    );
+    let project = new_project(&app, None);
+    let id = project["id"].as_str().unwrap().to_string();
+    let shots = project["shots"].as_array().unwrap().len();
+    sim.inject(
+        venice_sim::Endpoint::VideoQueue,
+        venice_sim::Fault::SlowBody {
+            delay: Duration::from_secs(20),
+        },
+    );
+    app.ok(commands::GENERATE_PROJECT, json!({ "id": id }));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sim.count(venice_sim::Endpoint::VideoQueue) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the first queue call never went out"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The user saves the settings while Venice has not answered: the engine is replaced.
+    settings["poll_interval_secs"] = json!(2);
+    app.ok(commands::SAVE_SETTINGS, json!({"settings": settings}));
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let done = loop {
+        let now = app.ok(commands::OPEN_PROJECT, json!({ "id": id }));
+        let states: Vec<&str> = now["shots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["state"].as_str().unwrap_or_default())
+            .collect();
+        assert!(
+            !states
+                .iter()
+                .any(|s| *s == "outcome_unknown" || *s == "failed"),
+            "a shot was lost: {states:?}"
+        );
+        if now["ready"] == shots {
+            break now;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not every shot got ready: {states:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    for shot in done["shots"].as_array().unwrap() {
+        assert_eq!(shot["versions"].as_array().unwrap().len(), 1, "{shot}");
+    }
+    assert_eq!(
+        sim.count(venice_sim::Endpoint::VideoQueue),
+        shots,
+        "one queue call per shot"
+    );
 }

@@ -78,10 +78,14 @@ pub enum ShotStateView {
     /// Nothing made yet.
     Planned,
     /// A version is on its way; `progress` 0..1.
-    Generating { progress: f64 },
+    Generating {
+        progress: f64,
+    },
     Ready,
     /// The last try failed and no version is ready.
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
     /// A queue call's answer never came (it may have been charged): settle it in the queue.
     OutcomeUnknown,
 }
@@ -155,6 +159,10 @@ pub struct ProjectView {
     pub paused: bool,
     /// "Generate all" is under way (also after the app restarts) until every shot is queued.
     pub generating: bool,
+    /// Why the last "Generate all" stopped before the end (the balance ran out, the budget, an
+    /// answer of unknown outcome...), until the next one starts.
+    #[serde(default)]
+    pub stopped: Option<String>,
     /// Newest first.
     pub renders: Vec<RenderView>,
 }
@@ -172,6 +180,9 @@ pub struct ProjectSummary {
     pub renders: usize,
     pub paused: bool,
     pub generating: bool,
+    /// Why the last "Generate all" stopped before the end.
+    #[serde(default)]
+    pub stopped: Option<String>,
     pub updated_at_ms: i64,
     /// The newest render's thumbnail, else the first ready shot's.
     pub thumbnail: Option<String>,
@@ -208,13 +219,24 @@ pub struct ProjectQuoteView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "edit", rename_all = "snake_case")]
 pub enum StoryboardEditView {
-    Prompt { shot: usize, text: String },
+    Prompt {
+        shot: usize,
+        text: String,
+    },
     /// Split the shot at the beat nearest `at_s`.
-    Split { shot: usize, at_s: f64 },
+    Split {
+        shot: usize,
+        at_s: f64,
+    },
     /// Join the shot with the next one.
-    Merge { shot: usize },
+    Merge {
+        shot: usize,
+    },
     /// Move cut `cut` to the beat nearest `to_s`.
-    MoveCut { cut: usize, to_s: f64 },
+    MoveCut {
+        cut: usize,
+        to_s: f64,
+    },
 }
 
 /// One correction of the song's analysis; the storyboard is planned again after it (edited
@@ -223,18 +245,34 @@ pub enum StoryboardEditView {
 #[serde(tag = "edit", rename_all = "snake_case")]
 pub enum SongEditView {
     /// An even grid at this tempo.
-    Bpm { bpm: f64 },
+    Bpm {
+        bpm: f64,
+    },
     /// Tap times in seconds of song time (at least 4 taps).
-    Tap { times: Vec<f64> },
+    Tap {
+        times: Vec<f64>,
+    },
     /// Bars start this many beats later (negative: earlier).
-    ShiftBars { beats: i32 },
+    ShiftBars {
+        beats: i32,
+    },
     /// The section boundary nearest `from_s` moves to the downbeat nearest `to_s`.
-    MoveSection { from_s: f64, to_s: f64 },
+    MoveSection {
+        from_s: f64,
+        to_s: f64,
+    },
     /// A new section from the downbeat nearest `at_s`.
-    AddSection { at_s: f64 },
+    AddSection {
+        at_s: f64,
+    },
     /// The section starting nearest `at_s` joins the one before it.
-    DeleteSection { at_s: f64 },
-    LabelSection { at_s: f64, label: String },
+    DeleteSection {
+        at_s: f64,
+    },
+    LabelSection {
+        at_s: f64,
+        label: String,
+    },
     /// Forget every correction.
     Reset,
 }
@@ -243,9 +281,18 @@ pub enum SongEditView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RenderEventView {
-    Progress { project_id: String, fraction: f64 },
-    Done { project_id: String, render: RenderView },
-    Failed { project_id: String, message: String },
+    Progress {
+        project_id: String,
+        fraction: f64,
+    },
+    Done {
+        project_id: String,
+        render: RenderView,
+    },
+    Failed {
+        project_id: String,
+        message: String,
+    },
 }
 
 /// What deleting a project removed and kept.

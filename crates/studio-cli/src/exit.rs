@@ -69,9 +69,11 @@ pub fn core_code(error: &CoreError) -> Code {
         CoreError::Venice(e) => venice_code(e),
         // The song's beat networks failed to run: the studio's fault, not the song's.
         CoreError::Song(studio_core::song::Error::Model { .. }) => Code::Failure,
-        CoreError::OverBudget { .. } | CoreError::Refused(_) | CoreError::Keychain(_) => {
-            Code::NeedsUser
-        }
+        CoreError::OverBudget { .. }
+        | CoreError::Refused(_)
+        | CoreError::Keychain(_)
+        | CoreError::NotClaimed { .. }
+        | CoreError::ProjectChanged(_) => Code::NeedsUser,
         CoreError::EmptyTheme
         | CoreError::UnknownModel(_)
         | CoreError::AmbiguousJobId { .. }

@@ -43,6 +43,10 @@ async fn media_expired_on_venice_fails_the_job_with_that_reason() {
     assert_eq!(job.state, JobState::Failed);
     assert!(job.failure.unwrap().contains("expired or was deleted"));
     assert_eq!(env.sim.count(Endpoint::VideoQueue), 1);
+    // Venice said it no longer has the video: "Fetch again" must not be offered (it was, beside
+    // "no longer has this video", on the same card).
+    assert!(job.venice_copy_deleted, "Venice's copy is known to be gone");
+    assert!(env.studio.fetch_again(&job.id).is_err());
 }
 
 #[tokio::test]

@@ -96,6 +96,11 @@ pub fn money_bar() -> Html {
                data-testid="generate-all-reason" aria-live="polite">
                 { block.clone().unwrap_or_default() }
             </p>
+            if let (Some(why), false) = (&p.stopped, generating) {
+                <p class="money-bar__stopped error-text small" data-testid="generate-stopped" role="alert">
+                    { format!("Generate all stopped: {why}") }
+                </p>
+            }
             if show_progress {
                 <div class="money-bar__progress">
                     <progress data-testid="overall-progress" max="100" value={percent.to_string()}

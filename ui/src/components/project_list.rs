@@ -276,6 +276,7 @@ fn pill(state: &str) -> &'static str {
     match state {
         "generating" => "processing",
         "paused" => "outcome_unknown",
+        "stopped" => "failed",
         "rendered" | "ready" => "ready",
         _ => "planned",
     }

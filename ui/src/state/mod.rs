@@ -222,12 +222,15 @@ impl AppState {
     }
 
     /// Jobs not yet in the gallery: in flight, failed, or of unknown outcome. A music video's
-    /// shots stay on its storyboard, except failed or unknown ones, which may need settling here.
+    /// shots stay on its storyboard (a failed one shows there, with Regenerate), except those
+    /// only this queue can act on: one of unknown outcome to settle, a failed one Venice may
+    /// still hold (Fetch again).
     pub fn queue(&self) -> impl Iterator<Item = &JobView> {
         self.jobs.iter().filter(|j| {
             j.state != JobStateView::Ready
                 && (j.project_id.is_none()
-                    || matches!(j.state, JobStateView::Failed | JobStateView::OutcomeUnknown))
+                    || j.state == JobStateView::OutcomeUnknown
+                    || (j.state == JobStateView::Failed && j.can_fetch_again))
         })
     }
 

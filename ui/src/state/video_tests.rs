@@ -107,6 +107,7 @@ fn project() -> ProjectView {
         spent_usd: 0.45,
         paused: false,
         generating: true,
+        stopped: None,
         renders: vec![],
     }
 }
@@ -748,13 +749,17 @@ fn a_cancelled_render_ends_quietly_and_a_failed_one_says_why_once() {
 }
 
 #[test]
-fn the_clips_gallery_and_queue_leave_project_shots_to_the_storyboard_except_ones_to_settle() {
+fn the_clips_gallery_and_queue_leave_project_shots_to_the_storyboard_except_ones_to_act_on() {
     let mut s = AppState::default();
     s.apply(Action::JobsLoaded(Ok(vec![
         job("clip", None, JobStateView::Ready),
         job("shot-ready", Some(PID), JobStateView::Ready),
         job("shot-busy", Some(PID), JobStateView::Processing),
         job("shot-failed", Some(PID), JobStateView::Failed),
+        JobView {
+            can_fetch_again: true,
+            ..job("shot-fetchable", Some(PID), JobStateView::Failed)
+        },
         job("shot-unknown", Some(PID), JobStateView::OutcomeUnknown),
         job("clip-busy", None, JobStateView::Queued),
     ])));
@@ -762,7 +767,9 @@ fn the_clips_gallery_and_queue_leave_project_shots_to_the_storyboard_except_ones
     assert_eq!(gallery, ["clip"]);
     let mut queue: Vec<&str> = s.queue().map(|j| j.id.as_str()).collect();
     queue.sort_unstable();
-    assert_eq!(queue, ["clip-busy", "shot-failed", "shot-unknown"]);
+    // A failed shot with nothing to do here stays on its card: dozens of them no longer fill
+    // the Clips queue.
+    assert_eq!(queue, ["clip-busy", "shot-fetchable", "shot-unknown"]);
 }
 
 #[test]
@@ -884,6 +891,7 @@ fn summary(renders: usize, ready: usize, generating: bool, paused: bool) -> Proj
         renders,
         paused,
         generating,
+        stopped: None,
         updated_at_ms: 1,
         thumbnail: None,
     }
@@ -893,6 +901,17 @@ fn summary(renders: usize, ready: usize, generating: bool, paused: bool) -> Proj
 fn the_project_list_names_each_state_and_delete_says_what_goes() {
     assert_eq!(summary_state(&summary(0, 0, false, false)).0, "planned");
     assert_eq!(summary_state(&summary(0, 1, true, false)).0, "generating");
+    // A run that stopped early (the balance ran out) says so, not "planned".
+    let stopped = ProjectSummary {
+        stopped: Some("Venice refused shot 23: the account's balance is too low.".into()),
+        ..summary(0, 2, false, false)
+    };
+    assert_eq!(summary_state(&stopped), ("stopped", "stopped"));
+    let done = ProjectSummary {
+        stopped: Some("old news".into()),
+        ..summary(0, 4, false, false)
+    };
+    assert_eq!(summary_state(&done).0, "ready", "every shot ready since");
     assert_eq!(summary_state(&summary(0, 1, true, true)).0, "paused");
     assert_eq!(summary_state(&summary(1, 4, false, false)).0, "rendered");
     assert_eq!(

@@ -26,7 +26,6 @@ pub fn apply_model(settings: &mut ProjectSettingsView, model: &ModelOption) {
     }
 }
 
-
 /// What is wrong with a project's settings, in words, or `None`.
 pub fn settings_problem(
     settings: &ProjectSettingsView,
@@ -299,6 +298,8 @@ pub fn summary_state(s: &ProjectSummary) -> (&'static str, &'static str) {
         ("generating", "generating")
     } else if s.paused && s.ready < s.shots {
         ("paused", "paused")
+    } else if s.stopped.is_some() && s.ready < s.shots {
+        ("stopped", "stopped")
     } else if s.renders > 0 {
         ("rendered", "rendered")
     } else if s.shots > 0 && s.ready == s.shots {

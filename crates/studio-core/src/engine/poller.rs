@@ -401,13 +401,24 @@ async fn on_error(
     }
     match error.class() {
         ErrorClass::Permanent => {
-            let reason = if error.status() == Some(404) {
+            let gone = error.status() == Some(404);
+            let reason = if gone {
                 "Venice no longer has this video: it expired or was deleted before the studio \
                  could save it. Generate it again."
                     .to_string()
             } else {
                 error.to_string()
             };
+            if gone {
+                // Nothing left to fetch again: the job must not offer it.
+                let id = job.id.clone();
+                if let Err(e) = shared
+                    .db(move |ledger, now| ledger.mark_venice_copy_deleted(&id, now))
+                    .await
+                {
+                    tracing::warn!(job = %job.id, error = %e, "could not record that Venice's copy is gone");
+                }
+            }
             deliver::fail(shared, job, reason, error.credits_refunded()).await
         }
         ErrorClass::NeedsUser(UserAction::ChangePrompt) => {

@@ -76,11 +76,12 @@ const MIGRATIONS: &[&str] = &[
     // carry on after a restart (a continuity chain queues shots one after another).
     "ALTER TABLE projects ADD COLUMN generating INTEGER NOT NULL DEFAULT 0;",
     // 6: one "Generate all" per project across processes (a lease: who runs it, until when
-    // unless renewed), and a revision bumped by every edit of the storyboard or settings, which a
-    // run checks in the same transaction that claims a shot.
+    // unless renewed), a revision bumped by every edit of the storyboard or settings, which a
+    // run checks in the same transaction that claims a shot, and why the last run stopped early.
     "ALTER TABLE projects ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE projects ADD COLUMN lease_holder TEXT;
-    ALTER TABLE projects ADD COLUMN lease_until_ms INTEGER;",
+    ALTER TABLE projects ADD COLUMN lease_until_ms INTEGER;
+    ALTER TABLE projects ADD COLUMN stopped TEXT;",
 ];
 
 /// The schema version this build writes.

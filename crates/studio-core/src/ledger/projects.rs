@@ -33,6 +33,9 @@ pub struct ProjectRow {
     pub lease_holder: Option<String>,
     #[serde(default)]
     pub lease_until_ms: Option<i64>,
+    /// Why the last "Generate all" stopped before the end (a whole sentence), until the next.
+    #[serde(default)]
+    pub stopped: Option<String>,
 }
 
 /// A finished music video.
@@ -47,7 +50,7 @@ pub struct RenderRow {
 }
 
 const PROJECT_COLUMNS: &str = "id, name, created_at_ms, updated_at_ms, song_hash, song_path, \
-    settings, storyboard, paused, generating, revision, lease_holder, lease_until_ms";
+    settings, storyboard, paused, generating, revision, lease_holder, lease_until_ms, stopped";
 
 fn project_from_row(row: &Row<'_>) -> rusqlite::Result<ProjectRow> {
     Ok(ProjectRow {
@@ -64,6 +67,7 @@ fn project_from_row(row: &Row<'_>) -> rusqlite::Result<ProjectRow> {
         revision: row.get("revision")?,
         lease_holder: row.get("lease_holder")?,
         lease_until_ms: row.get("lease_until_ms")?,
+        stopped: row.get("stopped")?,
     })
 }
 
@@ -315,6 +319,15 @@ impl Ledger {
             .query_map(params![project_id], render_from_row)?
             .collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    /// Records why "Generate all" stopped before the end (`None` clears it: a new run starts).
+    pub fn set_project_stopped(&self, id: &str, why: Option<&str>) -> Result<(), Error> {
+        self.lock().execute(
+            "UPDATE projects SET stopped = ?2 WHERE id = ?1",
+            params![id, why],
+        )?;
+        Ok(())
     }
 
     /// Marks "Generate all" as under way or not, touching nothing else of the project.

@@ -333,6 +333,7 @@ fn project(id: &str) -> ProjectRow {
         revision: 0,
         lease_holder: None,
         lease_until_ms: None,
+        stopped: None,
     }
 }
 

@@ -72,6 +72,7 @@ impl Studio {
             paused: false,
             generating: false,
             revision: 0,
+            stopped: None,
         };
         let row = project.to_row();
         self.shared()
@@ -182,6 +183,7 @@ impl Studio {
         copy.paused = false;
         copy.generating = false;
         copy.revision = 0;
+        copy.stopped = None;
         let row = copy.to_row();
         self.shared()
             .db(move |ledger, _| ledger.insert_project(&row))

@@ -48,7 +48,7 @@ fn after_sent(
     }
     push_once(&mut report.not_queued, i);
     if job.state == JobState::OutcomeUnknown {
-        report.stopped = Some(format!(
+        report.stop_with(StopKind::OutcomeUnknown, format!(
             "Shot {} got no clear answer from Venice, so it may have been charged: Generate all \
              stopped there rather than risk more. Check it (or your Venice usage), then Generate \
              all again.",
@@ -61,19 +61,27 @@ fn after_sent(
     };
     let again = last_refusal.as_deref() == Some(refusal.kind.as_str());
     if refusal.out_of_balance || again || chain {
-        report.stopped = Some(if refusal.out_of_balance {
-            format!(
-                "Venice refused shot {}: the account's balance is too low. Nothing more was \
-                 queued. Add to the balance, then Generate all again.",
-                i + 1
-            )
+        let kind = if refusal.out_of_balance {
+            StopKind::OutOfBalance
         } else {
-            format!(
-                "Venice refused shot {}: {} Generate all stopped there.",
-                i + 1,
-                refusal.message
-            )
-        });
+            StopKind::Refused
+        };
+        report.stop_with(
+            kind,
+            if refusal.out_of_balance {
+                format!(
+                    "Venice refused shot {}: the account's balance is too low. Nothing more was \
+                 queued. Add to the balance, then Generate all again.",
+                    i + 1
+                )
+            } else {
+                format!(
+                    "Venice refused shot {}: {} Generate all stopped there.",
+                    i + 1,
+                    refusal.message
+                )
+            },
+        );
         return Step::Stop;
     }
     *last_refusal = Some(refusal.kind);
@@ -134,9 +142,36 @@ pub struct GenerateReport {
     /// Why the run stopped before the end, when it did (an answer of unknown outcome, the
     /// balance, the budget, refusals in a row): a whole sentence naming the shot.
     pub stopped: Option<String>,
+    /// What kind of stop [`GenerateReport::stopped`] is.
+    pub stop: Option<StopKind>,
     /// Another run (the app, another `studio` command) held the project's "Generate all" when
     /// this one started: who. This one waited for it to end (or die) before going on.
     pub followed: Option<String>,
+}
+
+/// Why a run stopped before the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopKind {
+    /// A queue call got no clear answer: it may have been charged.
+    OutcomeUnknown,
+    /// Venice said the account's balance is too low (402).
+    OutOfBalance,
+    /// The project's budget or the studio's caps.
+    Budget,
+    /// Venice refused shots (twice in a row the same way, or in a chain).
+    Refused,
+    /// A paid job of a shot failed; buying it again is the user's call (a chain cannot go on).
+    PaidJobFailed,
+    /// Another run took the project over.
+    TakenOver,
+}
+
+impl GenerateReport {
+    fn stop_with(&mut self, kind: StopKind, why: String) {
+        self.stop = Some(kind);
+        self.stopped = Some(why);
+    }
 }
 
 /// What the run does after one shot.
@@ -165,13 +200,27 @@ impl Studio {
         self.shared()
             .db(move |ledger, now| {
                 ledger.set_project_paused(&id, false, now)?;
+                ledger.set_project_stopped(&id, None)?;
                 ledger.set_project_generating(&id, true)
             })
             .await?;
         let result = self.generate_leased(&project.id).await;
-        // Done, stopped or refused: no longer under way. (A closed app never gets here, so the
-        // flag stays and the app carries on when it opens again.)
-        self.set_generating(&project.id, false).await?;
+        // Done, stopped or refused: no longer under way, and why it stopped is kept for the
+        // project's views. (A closed app never gets here, so the flag stays and the app carries
+        // on when it opens again.)
+        let (id, why) = (
+            project.id.clone(),
+            match &result {
+                Ok(report) => report.stopped.clone(),
+                Err(e) => Some(e.to_string()),
+            },
+        );
+        self.shared()
+            .db(move |ledger, _| {
+                ledger.set_project_stopped(&id, why.as_deref())?;
+                ledger.set_project_generating(&id, false)
+            })
+            .await?;
         result
     }
 
@@ -219,13 +268,6 @@ impl Studio {
             .collect())
     }
 
-    pub(crate) async fn set_generating(&self, id: &str, on: bool) -> Result<(), Error> {
-        let id = id.to_string();
-        self.shared()
-            .db(move |ledger, _| ledger.set_project_generating(&id, on))
-            .await
-    }
-
     /// The run: the project is read again before every shot, so a pause, an edit or a budget
     /// change made meanwhile applies to the next claim.
     async fn queue_shots(
@@ -266,13 +308,11 @@ impl Studio {
                 ShotNeed::PaidJobFailed => {
                     push_once(&mut report.not_queued, i);
                     if chain {
-                        report.stopped = Some(
-                            Error::NotClaimed {
-                                shot: i,
-                                why: NotClaimed::PaidJobFailed,
-                            }
-                            .to_string(),
-                        );
+                        let why = Error::NotClaimed {
+                            shot: i,
+                            why: NotClaimed::PaidJobFailed,
+                        };
+                        report.stop_with(StopKind::PaidJobFailed, why.to_string());
                         break;
                     }
                     i += 1;
@@ -313,9 +353,14 @@ impl Studio {
                     }
                     why => {
                         push_once(&mut report.not_queued, i);
-                        let stop = chain || !matches!(why, NotClaimed::PaidJobFailed);
+                        let kind = match why {
+                            NotClaimed::PaidJobFailed => StopKind::PaidJobFailed,
+                            NotClaimed::LeaseLost => StopKind::TakenOver,
+                            _ => StopKind::Budget,
+                        };
+                        let stop = chain || kind != StopKind::PaidJobFailed;
                         if stop {
-                            report.stopped = Some(Error::NotClaimed { shot, why }.to_string());
+                            report.stop_with(kind, Error::NotClaimed { shot, why }.to_string());
                             Step::Stop
                         } else {
                             Step::Next

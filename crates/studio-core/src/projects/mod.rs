@@ -24,7 +24,7 @@ pub use claim::NotClaimed;
 pub(crate) use claim::ShotClaim;
 pub use create::Deleted;
 pub use edit::StoryboardEdit;
-pub use generate::GenerateReport;
+pub use generate::{GenerateReport, StopKind};
 pub use quote::ProjectQuote;
 pub use render::RenderDone;
 pub use song::{ImportedSong, SongEdit};
@@ -72,6 +72,9 @@ pub struct Project {
     pub generating: bool,
     /// Bumped by every edit; a run claims a shot only from the revision it read.
     pub revision: i64,
+    /// Why the last "Generate all" stopped before the end (the balance, the budget, an answer of
+    /// unknown outcome...), until the next one starts.
+    pub stopped: Option<String>,
 }
 
 impl Project {
@@ -92,6 +95,7 @@ impl Project {
             paused: row.paused,
             generating: row.generating,
             revision: row.revision,
+            stopped: row.stopped,
         })
     }
 
@@ -110,6 +114,7 @@ impl Project {
             revision: self.revision,
             lease_holder: None,
             lease_until_ms: None,
+            stopped: self.stopped.clone(),
         }
     }
 
