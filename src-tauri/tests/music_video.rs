@@ -227,7 +227,7 @@ fn a_settings_save_during_a_slow_generate_all_queue_call_loses_nothing() {
     let app = TestApp::with_base_url(false, Some(sim.base_url()));
     app.ok(commands::SET_KEY, json!({"key": "sk-test-0123456789wxyz"}));
     let mut settings = app.ok(commands::GET_SETTINGS, json!({}));
-    settings["poll_interval_secs"] = json!(1);
+    settings["poll_interval_secs"] = json!(2);
     app.ok(
         commands::SAVE_SETTINGS,
         json!({"settings": settings.clone()}),
@@ -251,7 +251,7 @@ fn a_settings_save_during_a_slow_generate_all_queue_call_loses_nothing() {
         std::thread::sleep(Duration::from_millis(20));
     }
     // The user saves the settings while Venice has not answered: the engine is replaced.
-    settings["poll_interval_secs"] = json!(2);
+    settings["poll_interval_secs"] = json!(3);
     app.ok(commands::SAVE_SETTINGS, json!({"settings": settings}));
     let deadline = Instant::now() + Duration::from_secs(90);
     let done = loop {

@@ -17,6 +17,8 @@ pub const RETRY_MS_ENV: &str = "STUDIO_RETRY_MS";
 pub const TOTAL_BUDGET_ENV: &str = "STUDIO_BUDGET_TOTAL_USD";
 /// The text model that writes prompts.
 pub const CHAT_MODEL_ENV: &str = "STUDIO_CHAT_MODEL";
+/// Test knob: how long a "Generate all" lease lasts unless renewed (ms).
+pub const LEASE_MS_ENV: &str = "STUDIO_LEASE_MS";
 /// `1`: delete Venice's copy of each video once it is saved and verified (as
 /// `--delete-after-download`).
 pub const DELETE_AFTER_ENV: &str = "STUDIO_DELETE_AFTER_DOWNLOAD";
@@ -73,6 +75,9 @@ pub fn engine_config(
     if let Some(ms) = env_u64(RETRY_MS_ENV) {
         config.retry_base_delay = Duration::from_millis(ms.max(1));
         config.retry_max_delay = Duration::from_millis(ms.max(1) * 10);
+    }
+    if let Some(ms) = env_u64(LEASE_MS_ENV) {
+        config.generate_lease_ttl = Duration::from_millis(ms.max(30));
     }
     if let Ok(model) = std::env::var(CHAT_MODEL_ENV)
         && !model.trim().is_empty()

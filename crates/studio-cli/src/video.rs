@@ -88,7 +88,25 @@ async fn run_generation(
              stop answering), then queueing whatever is left. Each shot is queued once."
         ));
     }
-    let report = studio.generate_project(id).await?;
+    // Ctrl-C while shots are being queued: the run stops claiming, a queue call already sent is
+    // answered and recorded, and the project is no longer marked as generating (else the app
+    // would carry the run on at its next start, spending without a click).
+    let report = tokio::select! {
+        report = studio.generate_project(id) => report?,
+        _ = tokio::signal::ctrl_c() => {
+            out.note("Stopping: no new shot is queued; waiting for a queue call already sent to be answered…");
+            studio.wait_for_submissions(studio.submission_grace()).await;
+            studio.generation_interrupted(id).await?;
+            return Err(Failure::new(
+                Code::Interrupted,
+                format!(
+                    "Stopped with Ctrl-C: no new shot is queued. Shots already queued go on at \
+                     Venice; `studio video generate {}` carries on with the rest.",
+                    short_id(id)
+                ),
+            ));
+        }
+    };
     out.line(format!(
         "Queued {} shot{}; {} already made or on their way.",
         report.queued.len(),

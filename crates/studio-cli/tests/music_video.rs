@@ -565,6 +565,12 @@ async fn generation_killed_midway_resumes_with_every_shot_ready_and_queued_once(
         n - half,
         "only the shots not queued before are queued now: {doc}"
     );
+    // The killed run's lease was still in the ledger: this run waited for it to run out (no
+    // heartbeat), then took the project over.
+    assert!(
+        doc["generate"]["followed"].as_str().is_some_and(|w| w.contains("pid")),
+        "{doc}"
+    );
     let after = &doc["status"];
     assert_eq!(after["ready"], n, "{after}");
     for shot in after["shots"].as_array().unwrap() {
@@ -830,4 +836,85 @@ async fn a_wrong_project_or_shot_is_a_usage_error_counted_as_the_user_counts() {
             && wrong.stderr.contains(&format!("shots 1 to {n}")),
         "{wrong:?}"
     );
+}
+
+/// Two `studio video generate` processes on one project at once (a user who ran it twice), and
+/// the two racing: Venice is asked once per shot, and the second says it followed the first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_generate_commands_at_once_queue_each_shot_once() {
+    let env = clip_env(400).await;
+    let song = song_file(&env, "s.wav", 30.0, 6);
+    let new = env.run(&[
+        "--json", "video", "new", "--song", arg(&song), "--theme",
+        "Paper boats on a rainy street", "--model", T2V, "--aspect", "16:9", "--resolution", "480p",
+    ]);
+    assert_eq!(new.code, 0, "{new:?}");
+    let id = new.json()["project"]["id"].as_str().unwrap().to_string();
+    let n = shots(&status(&env, &id)).len();
+    let mut first = env.spawn(&["--json", "video", "generate", &id], "first");
+    let mut second = env.spawn(&["--json", "video", "generate", &id], "second");
+    let deadline = Instant::now() + Duration::from_secs(180);
+    for child in [&mut first, &mut second] {
+        loop {
+            if let Some(code) = child.try_wait().unwrap() {
+                assert!(code.success(), "{code:?}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "generate did not end");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let calls = queue_calls_per_prompt(&env);
+    assert!(calls.values().all(|c| *c == 1), "{calls:?}");
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), n, "one queue call per shot");
+    let outputs = [env.spawned_output("first"), env.spawned_output("second")];
+    let followed = outputs
+        .iter()
+        .filter(|(out, _)| {
+            serde_json::from_str::<Value>(out).is_ok_and(|doc| doc["generate"]["followed"].is_string())
+        })
+        .count();
+    assert_eq!(followed, 1, "one of them waited for the other: {outputs:?}");
+}
+
+/// Ctrl-C while `studio video generate` is queueing shots: it stops with 130, and the project is
+/// no longer marked as generating, so the app does not carry the run on (and spend) at its next
+/// start without a click.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_while_queueing_stops_the_run_and_clears_generate_all() {
+    let env = clip_env(400).await;
+    let song = song_file(&env, "s.wav", 30.0, 6);
+    let new = env.run(&[
+        "--json", "video", "new", "--song", arg(&song), "--theme",
+        "Kites over a grey sea", "--model", T2V, "--aspect", "16:9", "--resolution", "480p",
+    ]);
+    assert_eq!(new.code, 0, "{new:?}");
+    let id = new.json()["project"]["id"].as_str().unwrap().to_string();
+    let n = shots(&status(&env, &id)).len();
+    // Slow quotes: the run is still queueing when Ctrl-C comes.
+    env.sim.inject_times(
+        Endpoint::VideoQuote,
+        Fault::SlowBody { delay: Duration::from_millis(400) },
+        10_000,
+    );
+    let mut child = env.spawn(&["video", "generate", &id], "generate");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while env.sim.count(Endpoint::VideoQueue) == 0 {
+        assert!(Instant::now() < deadline, "nothing queued");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let code = child.wait().unwrap();
+    assert_eq!(code.code(), Some(130), "{:?}", env.spawned_output("generate"));
+    let queued = env.sim.count(Endpoint::VideoQueue);
+    assert!(queued < n, "stopped before the end: {queued} of {n}");
+    let doc = status(&env, &id);
+    assert_eq!(doc["project"]["generating"], false, "{doc}");
+    // Nothing more is queued by anyone.
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(env.sim.count(Endpoint::VideoQueue), queued);
 }

@@ -75,6 +75,7 @@ impl Env {
             .env("VENICE_API_KEY", TEST_KEY)
             .env("STUDIO_POLL_MS", self.poll_ms.to_string())
             .env("STUDIO_RETRY_MS", "20")
+            .env("STUDIO_LEASE_MS", "1500")
             .env("STUDIO_KEYCHAIN", "off")
             .env_remove("STUDIO_BUDGET_TOTAL_USD")
             .env_remove("STUDIO_CHAT_MODEL")

@@ -256,6 +256,15 @@ impl Studio {
         Ok(report)
     }
 
+    /// A run was stopped by its user (Ctrl-C on the command): the project is no longer under
+    /// way, so nothing carries it on without a click. Shots already queued go on.
+    pub async fn generation_interrupted(&self, id_or_prefix: &str) -> Result<(), Error> {
+        let project = self.project(id_or_prefix).await?;
+        self.shared()
+            .db(move |ledger, _| ledger.set_project_generating(&project.id, false))
+            .await
+    }
+
     /// Project ids whose "Generate all" was under way when the studio stopped (and which the user
     /// has not paused since): the app runs [`Studio::generate_project`] for them again.
     pub async fn projects_generating(&self) -> Result<Vec<String>, Error> {
