@@ -152,6 +152,10 @@ pub struct EngineConfig {
     /// How often the poller re-reads the ledger for jobs another process queued (the CLI, or an
     /// engine that was replaced while its queue call was out) and for abandoned submissions.
     pub ledger_sweep: Duration,
+    /// How long after an outcome-unknown queue call Venice's usage history is trusted to be
+    /// complete: a charge missing that long after is taken as never made (see
+    /// `Studio::settle_unknown`).
+    pub settle_delay: Duration,
 }
 
 impl Default for EngineConfig {
@@ -167,6 +171,7 @@ impl Default for EngineConfig {
             retry_base_delay: Duration::from_secs(2),
             retry_max_delay: Duration::from_secs(60),
             ledger_sweep: Duration::from_secs(2),
+            settle_delay: Duration::from_secs(10 * 60),
         }
     }
 }

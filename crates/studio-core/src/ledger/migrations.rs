@@ -75,6 +75,9 @@ const MIGRATIONS: &[&str] = &[
     // 5: "Generate all" is under way for the project until every shot is queued, so the app can
     // carry on after a restart (a continuity chain queues shots one after another).
     "ALTER TABLE projects ADD COLUMN generating INTEGER NOT NULL DEFAULT 0;",
+    // 6 (the next number on main): what Venice's usage history shows it charged for an
+    // outcome-unknown job settled as charged (its video cannot be fetched: no queue id).
+    "ALTER TABLE jobs ADD COLUMN charged_usd REAL;",
 ];
 
 /// The schema version this build writes.

@@ -4,6 +4,7 @@
 mod migrations;
 mod projects;
 mod record;
+mod settle;
 mod state;
 
 use std::path::Path;
@@ -356,9 +357,9 @@ impl Ledger {
     /// [`JobRecord::counts_as_spent`]; the same rule, in SQL).
     pub fn spent_usd(&self, session_id: Option<&str>) -> Result<f64, Error> {
         let total: Option<f64> = self.lock().query_row(
-            "SELECT SUM(quote_usd) FROM jobs
+            "SELECT SUM(COALESCE(charged_usd, quote_usd)) FROM jobs
              WHERE (?1 IS NULL OR session_id = ?1)
-               AND (state != 'failed'
+               AND (state != 'failed' OR charged_usd IS NOT NULL
                     OR (queue_id IS NOT NULL AND credits_refunded IS NOT 1))",
             params![session_id],
             |r| r.get(0),

@@ -38,8 +38,7 @@ pub struct RenderRow {
     pub thumbnail_path: Option<String>,
 }
 
-const PROJECT_COLUMNS: &str =
-    "id, name, created_at_ms, updated_at_ms, song_hash, song_path, settings, storyboard, paused, generating";
+const PROJECT_COLUMNS: &str = "id, name, created_at_ms, updated_at_ms, song_hash, song_path, settings, storyboard, paused, generating";
 
 fn project_from_row(row: &Row<'_>) -> rusqlite::Result<ProjectRow> {
     Ok(ProjectRow {
@@ -202,9 +201,9 @@ impl Ledger {
     /// What was spent on the project (all versions; what Venice may have charged).
     pub fn project_spent_usd(&self, project_id: &str) -> Result<f64, Error> {
         let total: Option<f64> = self.lock().query_row(
-            "SELECT SUM(quote_usd) FROM jobs
+            "SELECT SUM(COALESCE(charged_usd, quote_usd)) FROM jobs
              WHERE project_id = ?1
-               AND (state != 'failed'
+               AND (state != 'failed' OR charged_usd IS NOT NULL
                     OR (queue_id IS NOT NULL AND credits_refunded IS NOT 1))",
             params![project_id],
             |r| r.get(0),
