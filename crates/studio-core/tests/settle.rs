@@ -124,7 +124,13 @@ async fn a_queue_call_that_never_became_a_job_is_not_charged_once_usage_settles(
 
     clock.advance_ms(LATER_MS);
     let settled = env.studio.settle_unknown(&job.id, true).await.unwrap();
-    assert_eq!(settled.verdict, Verdict::NotCharged { may_requeue: true });
+    assert_eq!(
+        settled.verdict,
+        Verdict::NotCharged {
+            may_requeue: true,
+            shot: None
+        }
+    );
     assert_eq!(settled.job.state, JobState::Failed);
     assert_eq!(settled.job.charged_usd, None);
     assert!(!settled.job.counts_as_spent());
@@ -184,7 +190,13 @@ async fn two_unknown_jobs_and_one_charge_settle_exactly_one_as_charged() {
         .settle_unknown(&received.id, false)
         .await
         .unwrap();
-    assert_eq!(second.verdict, Verdict::NotCharged { may_requeue: false });
+    assert_eq!(
+        second.verdict,
+        Verdict::NotCharged {
+            may_requeue: false,
+            shot: None
+        }
+    );
     assert!(
         matches!(first.verdict, Verdict::Charged { .. }),
         "{first:?}"
@@ -224,7 +236,13 @@ async fn a_usage_request_that_fails_changes_nothing() {
     assert_eq!(unchanged.updated_at_ms, job.updated_at_ms);
     // Once Venice answers again it settles.
     let settled = env.studio.settle_unknown(&job.id, false).await.unwrap();
-    assert_eq!(settled.verdict, Verdict::NotCharged { may_requeue: false });
+    assert_eq!(
+        settled.verdict,
+        Verdict::NotCharged {
+            may_requeue: false,
+            shot: None
+        }
+    );
 }
 
 #[tokio::test]

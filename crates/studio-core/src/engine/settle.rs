@@ -39,8 +39,12 @@ pub enum Verdict {
         charged_at_ms: i64,
     },
     /// Venice did not charge it: the job is now failed and costs nothing. `may_requeue`: the user
-    /// said yes to queueing its shot or clip again (nothing was queued here).
-    NotCharged { may_requeue: bool },
+    /// said yes to queueing its shot or clip again (nothing was queued here). `shot`: the index
+    /// (from 0) of its music-video shot in the project's storyboard now, if it is still there.
+    NotCharged {
+        may_requeue: bool,
+        shot: Option<usize>,
+    },
     /// Venice's usage is not complete yet: the job is unchanged; ask again from `ask_again_at_ms`.
     NotYetKnown { ask_again_at_ms: i64 },
 }
@@ -195,10 +199,23 @@ impl Studio {
         match charge_for(&job.id, &claimants, &entries) {
             Some(i) => charged(shared, job, &entries[i]).await,
             None if shared.now_ms() >= settled_at => {
-                not_charged(shared, job, approve_requeue).await
+                let shot = self.shot_index(&job).await;
+                not_charged(shared, job, approve_requeue, shot).await
             }
             None => Ok(not_yet_known(shared, job, settled_at)),
         }
+    }
+
+    /// Where the job's music-video shot is in its project's storyboard now (`None`: not a shot,
+    /// or the project or shot is gone).
+    async fn shot_index(&self, job: &JobRecord) -> Option<usize> {
+        let link = job.params.shot.as_ref()?;
+        let project = self.project(&link.project_id).await.ok()?;
+        project
+            .storyboard
+            .shots
+            .iter()
+            .position(|s| crate::projects::span_ms(s) == (link.start_ms, link.end_ms))
     }
 
     /// [`Studio::settle_unknown`] for every outcome-unknown job, oldest first, never approving a
@@ -255,6 +272,7 @@ async fn not_charged(
     shared: &Arc<Shared>,
     job: JobRecord,
     approve_requeue: bool,
+    shot: Option<usize>,
 ) -> Result<Settlement, Error> {
     let reason =
         "Venice did not charge for this video: its usage history has no charge for it, so \
@@ -273,6 +291,7 @@ async fn not_charged(
         job,
         verdict: Verdict::NotCharged {
             may_requeue: approve_requeue,
+            shot,
         },
         message: reason,
     })
