@@ -17,6 +17,7 @@ use crate::fixtures::Catalog;
 use crate::jobs::JobStore;
 use crate::log::{Endpoint, RecordedRequest};
 use crate::ratelimit::RateCounters;
+use crate::usage::UsageLog;
 
 /// Mutable state of one sim, behind one mutex (never held across an await).
 #[derive(Debug)]
@@ -28,6 +29,8 @@ pub(crate) struct State {
     pub rates: RateCounters,
     /// Each distinct prompt's number, in the order first queued (1, 2, ...).
     pub prompt_numbers: HashMap<String, u32>,
+    /// Every charge, for `/billing/usage-history`.
+    pub usage: UsageLog,
 }
 
 /// Everything the request handlers share.
@@ -107,6 +110,7 @@ impl VeniceSim {
                 balance_usd: config.balance_usd,
                 rates: RateCounters::default(),
                 prompt_numbers: HashMap::new(),
+                usage: UsageLog::new(config.usage_delay),
             }),
             clips: config
                 .clips
@@ -242,6 +246,12 @@ impl VeniceSim {
     /// Sets the USD balance (e.g. to provoke a 402 on the next queue).
     pub fn set_balance_usd(&self, usd: f64) {
         self.shared.lock().balance_usd = usd;
+    }
+
+    /// How long a new or past charge stays out of `/billing/usage-history` after it was made (see
+    /// [`SimConfig::usage_delay`]).
+    pub fn set_usage_delay(&self, delay: Duration) {
+        self.shared.lock().usage.delay = delay;
     }
 
     /// How many jobs were created (queued), including deleted ones.
