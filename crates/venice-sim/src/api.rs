@@ -150,6 +150,12 @@ fn queue(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Reply, Reply
         ))
     });
     let id = st.jobs.create(&p.model, video, p.private, clip);
+    st.charged.push(crate::sim::ChargedJob {
+        queue_id: id.to_string(),
+        model: p.model.clone(),
+        prompt: p.prompt.clone().unwrap_or_default(),
+        usd,
+    });
     let mut body = json!({ "model": p.model, "queue_id": id.to_string() });
     if p.private {
         body["download_url"] = json!(format!("{}/_sim/download/{id}", sh.origin()));

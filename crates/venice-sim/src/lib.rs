@@ -60,4 +60,4 @@ pub use faults::{Fault, FaultSpec};
 pub use fixtures::{FixtureVideo, fixture_for_aspect_ratio, fixture_videos};
 pub use log::{Endpoint, LONG_STRING, RecordedRequest};
 pub use pricing::quote_usd;
-pub use sim::VeniceSim;
+pub use sim::{ChargedJob, VeniceSim};

@@ -31,6 +31,17 @@ pub(crate) struct State {
     pub prompt_numbers: HashMap<String, u32>,
     /// Every charge, for `/billing/usage-history`.
     pub usage: UsageLog,
+    /// Every video job charged, with what it was asked for (for soak checks).
+    pub charged: Vec<ChargedJob>,
+}
+
+/// A video job the sim created and charged for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChargedJob {
+    pub queue_id: String,
+    pub model: String,
+    pub prompt: String,
+    pub usd: f64,
 }
 
 /// Everything the request handlers share.
@@ -111,6 +122,7 @@ impl VeniceSim {
                 rates: RateCounters::default(),
                 prompt_numbers: HashMap::new(),
                 usage: UsageLog::new(config.usage_delay),
+                charged: Vec::new(),
             }),
             clips: config
                 .clips
@@ -163,6 +175,11 @@ impl VeniceSim {
     /// Queues `fault` for the next `times` requests to `endpoint`.
     pub fn inject_times(&self, endpoint: Endpoint, fault: Fault, times: usize) {
         self.shared.lock().faults.push(endpoint, fault, times);
+    }
+
+    /// Drops the faults still waiting for `endpoint`; returns how many there were.
+    pub fn clear_faults(&self, endpoint: Endpoint) -> usize {
+        self.shared.lock().faults.clear(endpoint)
     }
 
     /// Faults still waiting for `endpoint`.
@@ -252,6 +269,12 @@ impl VeniceSim {
     /// [`SimConfig::usage_delay`]).
     pub fn set_usage_delay(&self, delay: Duration) {
         self.shared.lock().usage.delay = delay;
+    }
+
+    /// Every video job charged so far (queued and paid), oldest first: what a test counts the
+    /// client's ledger against.
+    pub fn charged_jobs(&self) -> Vec<ChargedJob> {
+        self.shared.lock().charged.clone()
     }
 
     /// How many jobs were created (queued), including deleted ones.
