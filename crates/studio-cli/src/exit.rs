@@ -66,7 +66,7 @@ pub fn venice_code(error: &venice::Error) -> Code {
 /// The exit code for an error from the studio engine.
 pub fn core_code(error: &CoreError) -> Code {
     match error {
-        CoreError::Venice(e) => venice_code(e),
+        CoreError::Venice(e) | CoreError::UsageUnavailable { source: e, .. } => venice_code(e),
         // The song's beat networks failed to run: the studio's fault, not the song's.
         CoreError::Song(studio_core::song::Error::Model { .. }) => Code::Failure,
         CoreError::OverBudget { .. }
@@ -83,6 +83,7 @@ pub fn core_code(error: &CoreError) -> Code {
         | CoreError::Storyboard(_)
         | CoreError::BadImage { .. }
         | CoreError::NotOutcomeUnknown { .. }
+        | CoreError::NothingToSettle { .. }
         | CoreError::CannotFetchAgain { .. }
         | CoreError::SameFile(_)
         | CoreError::Song(_) => Code::Usage,

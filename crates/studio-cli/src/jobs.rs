@@ -91,9 +91,9 @@ pub fn list(out: Out) -> Result<Code, Failure> {
 fn unknown_advice(job: &JobRecord) -> String {
     let id = short_id(&job.id.0);
     format!(
-        "Job {id} ({}): outcome unknown. It was NOT sent again. Check your Venice usage \
-         (venice.ai/settings/api): if it was charged, the video may still arrive in Venice's \
-         dashboard; if not, generate it again. Then `studio dismiss {id}` to settle it.",
+        "Job {id} ({}): outcome unknown. It was NOT sent again. `studio settle {id}` asks \
+         Venice's usage whether it was charged; or check your Venice usage \
+         (venice.ai/settings/api) yourself, then `studio dismiss {id}` to settle it.",
         job.params.model
     )
 }

@@ -10,6 +10,7 @@ mod key;
 mod output;
 mod progress;
 mod session;
+mod settle;
 mod song;
 mod video;
 
@@ -135,6 +136,16 @@ enum Command {
     },
     /// Settle a job whose outcome is unknown, once you have checked your Venice usage.
     Dismiss { id: String },
+    /// Ask Venice's usage history whether a job of unknown outcome was charged, and settle it:
+    /// charged (the video cannot be fetched; it stays in the spend), not charged (nothing spent),
+    /// or not known yet (exit 5; ask again later). Nothing is ever queued again by this.
+    Settle {
+        /// A job id or its first characters.
+        id: String,
+        /// If Venice did not charge it: yes, make it again (prints the command that queues it).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Fetch a failed job's video again from Venice (when Venice may still hold it: it was queued
     /// and its copy was not deleted). Never queues or pays again.
     FetchAgain {
@@ -489,6 +500,7 @@ fn run(cli: Cli) -> Result<Code, Failure> {
                 delete_after_download,
             } => jobs::resume(out, wait, delete_after_download).await,
             Command::FetchAgain { id, wait } => jobs::fetch_again(out, &id, wait).await,
+            Command::Settle { id, yes } => settle::run(out, &id, yes).await,
             Command::Video { action } => match action {
                 VideoAction::New { new } => video::new(out, new.into_args()).await,
                 VideoAction::Generate { id, no_wait } => video::generate(out, &id, !no_wait).await,

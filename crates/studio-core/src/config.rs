@@ -155,6 +155,10 @@ pub struct EngineConfig {
     /// How long a project's "Generate all" lease lasts unless renewed (renewed every third of
     /// it): a run whose process died is taken over this long after its last heartbeat.
     pub generate_lease_ttl: Duration,
+    /// How long after an outcome-unknown queue call Venice's usage history is trusted to be
+    /// complete: a charge missing that long after is taken as never made (see
+    /// `Studio::settle_unknown`).
+    pub settle_delay: Duration,
 }
 
 impl Default for EngineConfig {
@@ -171,6 +175,7 @@ impl Default for EngineConfig {
             retry_max_delay: Duration::from_secs(60),
             ledger_sweep: Duration::from_secs(2),
             generate_lease_ttl: Duration::from_secs(15),
+            settle_delay: Duration::from_secs(10 * 60),
         }
     }
 }

@@ -114,6 +114,19 @@ pub enum Error {
          can be dismissed"
     )]
     NotOutcomeUnknown { id: JobId, state: JobState },
+    #[error(
+        "job {id} is {state}, not of unknown outcome: there is nothing to settle with Venice's usage"
+    )]
+    NothingToSettle { id: JobId, state: JobState },
+    #[error(
+        "Could not read your Venice usage history to settle job {id}, so nothing was changed (it \
+         stays of unknown outcome): {source}"
+    )]
+    UsageUnavailable {
+        id: JobId,
+        #[source]
+        source: venice::Error,
+    },
     #[error("{} is already this video: choose another name or folder", .0.display())]
     SameFile(PathBuf),
     #[error("{} cannot be the media folder: {why}. Choose another folder.", path.display())]

@@ -21,7 +21,9 @@ pub mod songs;
 pub use budget::Budget;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use config::{EngineConfig, StudioPaths};
-pub use engine::{FollowHandle, GeneratedPrompt, PollerHandle, PriceQuote, Studio};
+pub use engine::{
+    FollowHandle, GeneratedPrompt, PollerHandle, PriceQuote, Settlement, Studio, Verdict,
+};
 pub use error::Error;
 pub use events::JobEvent;
 pub use key_store::{KeyStore, Stored};

@@ -164,14 +164,19 @@ async fn a_queue_call_that_never_answers_is_outcome_unknown_and_never_resent() {
         "an unknown outcome counts against the budget"
     );
 
-    // A restart does not resubmit it either.
+    // A restart does not resubmit it either: its poller asks Venice's usage, which shows the
+    // charge, and settles it as charged (failed, counted as spent).
     let restarted = env.reopen(engine_config());
+    let mut events = restarted.subscribe();
     let _poller = restarted.start_poller().unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        restarted.job(&job.id.0).unwrap().state,
-        JobState::OutcomeUnknown
-    );
+    events_until(
+        &mut events,
+        |e| matches!(e, JobEvent::Failed { id, .. } if *id == job.id),
+    )
+    .await;
+    let settled = restarted.job(&job.id.0).unwrap();
+    assert_eq!(settled.state, JobState::Failed, "{:?}", settled.failure);
+    assert!(settled.charged_usd.is_some() && settled.counts_as_spent());
     assert_eq!(env.sim.count(Endpoint::VideoQueue), 1);
 }
 

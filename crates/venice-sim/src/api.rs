@@ -80,6 +80,7 @@ pub(crate) fn normal(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Outcome
         Endpoint::VideoComplete => complete(sh, st, req).map(Outcome::plain),
         Endpoint::BillingBalance => Ok(Outcome::plain(balance(st))),
         Endpoint::RateLimits => Ok(Outcome::plain(rate_limits(sh, st))),
+        Endpoint::UsageHistory => Ok(Outcome::plain(st.usage.answer(req.query))),
         Endpoint::Download => Ok(Outcome::plain(download(st, req, sh))),
     };
     result.unwrap_or_else(Outcome::plain)
@@ -109,6 +110,10 @@ fn chat(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Reply, Reply>
         .and_then(Value::as_f64)
         .unwrap_or(0.0);
     st.balance_usd = round_usd(st.balance_usd - cost);
+    if cost > 0.0 {
+        st.usage
+            .record(format!("{}-llm-output-mtoken", p.model), cost);
+    }
     Ok(Reply::json(200, &body))
 }
 
@@ -128,6 +133,7 @@ fn queue(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Reply, Reply
         ));
     }
     st.balance_usd = round_usd(st.balance_usd - usd);
+    st.usage.record(format!("{}-video-unit", p.model), usd);
     let video = crate::fixtures::fixture_for_aspect_ratio(p.aspect_ratio.as_deref());
     let clip = sh.clips.as_ref().map(|maker| {
         let prompt = p.prompt.clone().unwrap_or_default();
@@ -144,6 +150,12 @@ fn queue(sh: &Shared, st: &mut State, req: &Incoming<'_>) -> Result<Reply, Reply
         ))
     });
     let id = st.jobs.create(&p.model, video, p.private, clip);
+    st.charged.push(crate::sim::ChargedJob {
+        queue_id: id.to_string(),
+        model: p.model.clone(),
+        prompt: p.prompt.clone().unwrap_or_default(),
+        usd,
+    });
     let mut body = json!({ "model": p.model, "queue_id": id.to_string() });
     if p.private {
         body["download_url"] = json!(format!("{}/_sim/download/{id}", sh.origin()));

@@ -28,6 +28,10 @@ pub struct SimConfig {
     /// music video can be made from the sim. `None`, the default, serves the bundled fixtures.
     /// [`SimConfig::served_video`] wins over this.
     pub clips: Option<ClipConfig>,
+    /// How long after it is made a charge shows up in `/billing/usage-history` (usage Venice has not
+    /// finished recording). Zero, the default: at once. [`crate::VeniceSim::set_usage_delay`]
+    /// changes it while running.
+    pub usage_delay: Duration,
 }
 
 /// An MP4 served in place of the fixtures (see [`SimConfig::served_video`]). Cheap to clone;
@@ -51,6 +55,7 @@ impl Default for SimConfig {
             balance_usd: 50.0,
             served_video: None,
             clips: None,
+            usage_delay: Duration::ZERO,
         }
     }
 }

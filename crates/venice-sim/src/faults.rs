@@ -206,6 +206,11 @@ impl FaultQueue {
         self.queues.get_mut(&endpoint)?.pop_front()
     }
 
+    /// Drops every fault waiting for `endpoint`; returns how many.
+    pub(crate) fn clear(&mut self, endpoint: Endpoint) -> usize {
+        self.queues.remove(&endpoint).map_or(0, |q| q.len())
+    }
+
     pub(crate) fn pending(&self, endpoint: Endpoint) -> usize {
         self.queues.get(&endpoint).map_or(0, VecDeque::len)
     }

@@ -26,6 +26,11 @@
 //! - `/models` and the download URL need no key; control requests (`/_sim/...`) are not logged.
 //! - Rate-limit headers count real requests per fixed one-minute window (queue 40, retrieve 120, chat 100,
 //!   others 500) but nothing is refused unless a [`Fault::RateLimited`] is queued.
+//! - `/billing/usage-history` lists the sim's own charges (each queue, even one answered by
+//!   [`Fault::HangAfterReceive`], and each chat completion) as negative USD `amount`s, as in Venice's
+//!   example, with `units: 1`, `pricePerUnitUsd` = the charge and `sku` = `{model}-video-unit` (chat:
+//!   `{model}-llm-output-mtoken`). A charge is listed [`SimConfig::usage_delay`] after it was made.
+//!   Unknown query parameters are a 400; a cursor is hex with a keyed hash, so a changed one is a 400.
 
 mod api;
 mod chat;
@@ -36,6 +41,7 @@ mod control;
 mod error;
 mod faults;
 mod fixtures;
+mod isotime;
 mod jobs;
 mod log;
 mod pricing;
@@ -44,6 +50,7 @@ mod reply;
 mod server;
 mod sim;
 mod structured;
+mod usage;
 mod validate;
 
 pub use clips::{CLIP_FPS, ClipConfig, ClipInfo, clip_colour};
@@ -53,4 +60,4 @@ pub use faults::{Fault, FaultSpec};
 pub use fixtures::{FixtureVideo, fixture_for_aspect_ratio, fixture_videos};
 pub use log::{Endpoint, LONG_STRING, RecordedRequest};
 pub use pricing::quote_usd;
-pub use sim::VeniceSim;
+pub use sim::{ChargedJob, VeniceSim};

@@ -23,13 +23,15 @@ pub enum Endpoint {
     BillingBalance,
     /// `GET /api_keys/rate_limits`
     RateLimits,
+    /// `GET /billing/usage-history`
+    UsageHistory,
     /// `GET` of a `download_url` (`/_sim/download/{queue_id}`)
     Download,
 }
 
 impl Endpoint {
     /// All endpoints, in declaration order.
-    pub const ALL: [Endpoint; 9] = [
+    pub const ALL: [Endpoint; 10] = [
         Endpoint::Models,
         Endpoint::ChatCompletions,
         Endpoint::VideoQuote,
@@ -38,6 +40,7 @@ impl Endpoint {
         Endpoint::VideoComplete,
         Endpoint::BillingBalance,
         Endpoint::RateLimits,
+        Endpoint::UsageHistory,
         Endpoint::Download,
     ];
 
@@ -58,6 +61,7 @@ impl Endpoint {
             ("POST", "/video/complete") => Some(Endpoint::VideoComplete),
             ("GET", "/billing/balance") => Some(Endpoint::BillingBalance),
             ("GET", "/api_keys/rate_limits") => Some(Endpoint::RateLimits),
+            ("GET", "/billing/usage-history") => Some(Endpoint::UsageHistory),
             _ => None,
         }
     }
@@ -73,6 +77,7 @@ impl Endpoint {
             Endpoint::VideoComplete => "video_complete",
             Endpoint::BillingBalance => "billing_balance",
             Endpoint::RateLimits => "rate_limits",
+            Endpoint::UsageHistory => "usage_history",
             Endpoint::Download => "download",
         }
     }

@@ -17,6 +17,7 @@ use crate::fixtures::Catalog;
 use crate::jobs::JobStore;
 use crate::log::{Endpoint, RecordedRequest};
 use crate::ratelimit::RateCounters;
+use crate::usage::UsageLog;
 
 /// Mutable state of one sim, behind one mutex (never held across an await).
 #[derive(Debug)]
@@ -28,6 +29,19 @@ pub(crate) struct State {
     pub rates: RateCounters,
     /// Each distinct prompt's number, in the order first queued (1, 2, ...).
     pub prompt_numbers: HashMap<String, u32>,
+    /// Every charge, for `/billing/usage-history`.
+    pub usage: UsageLog,
+    /// Every video job charged, with what it was asked for (for soak checks).
+    pub charged: Vec<ChargedJob>,
+}
+
+/// A video job the sim created and charged for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChargedJob {
+    pub queue_id: String,
+    pub model: String,
+    pub prompt: String,
+    pub usd: f64,
 }
 
 /// Everything the request handlers share.
@@ -107,6 +121,8 @@ impl VeniceSim {
                 balance_usd: config.balance_usd,
                 rates: RateCounters::default(),
                 prompt_numbers: HashMap::new(),
+                usage: UsageLog::new(config.usage_delay),
+                charged: Vec::new(),
             }),
             clips: config
                 .clips
@@ -159,6 +175,11 @@ impl VeniceSim {
     /// Queues `fault` for the next `times` requests to `endpoint`.
     pub fn inject_times(&self, endpoint: Endpoint, fault: Fault, times: usize) {
         self.shared.lock().faults.push(endpoint, fault, times);
+    }
+
+    /// Drops the faults still waiting for `endpoint`; returns how many there were.
+    pub fn clear_faults(&self, endpoint: Endpoint) -> usize {
+        self.shared.lock().faults.clear(endpoint)
     }
 
     /// Faults still waiting for `endpoint`.
@@ -242,6 +263,18 @@ impl VeniceSim {
     /// Sets the USD balance (e.g. to provoke a 402 on the next queue).
     pub fn set_balance_usd(&self, usd: f64) {
         self.shared.lock().balance_usd = usd;
+    }
+
+    /// How long a new or past charge stays out of `/billing/usage-history` after it was made (see
+    /// [`SimConfig::usage_delay`]).
+    pub fn set_usage_delay(&self, delay: Duration) {
+        self.shared.lock().usage.delay = delay;
+    }
+
+    /// Every video job charged so far (queued and paid), oldest first: what a test counts the
+    /// client's ledger against.
+    pub fn charged_jobs(&self) -> Vec<ChargedJob> {
+        self.shared.lock().charged.clone()
     }
 
     /// How many jobs were created (queued), including deleted ones.

@@ -20,11 +20,13 @@ mod client;
 mod config;
 mod download;
 mod error;
+mod isotime;
 mod meta;
 pub mod mp4;
 mod resources;
 pub mod retry;
 pub mod types;
+mod usage;
 mod video;
 
 pub use catalogue::{ConstraintError, ModelCatalogue, VideoModel};
@@ -44,6 +46,9 @@ pub use types::chat::{
 };
 pub use types::models::{
     Deprecation, Model, ModelList, ModelSpec, ModelType, VideoConstraints, VideoModelType,
+};
+pub use types::usage::{
+    Currency, InferenceDetails, UsageEntry, UsageFilter, UsageHistory, UsageHistoryQuery,
 };
 pub use types::video::{
     CompleteVideoRequest, QueueVideoRequest, QueuedVideo, QuoteVideoRequest, RetrieveOutcome,

@@ -48,7 +48,7 @@ impl Chat<'_> {
     }
 }
 
-/// `GET /billing/balance`.
+/// `GET /billing/balance` and `GET /billing/usage-history` (see `usage.rs`).
 #[derive(Debug)]
 pub struct Billing<'a> {
     pub(crate) client: &'a Client,

@@ -6,6 +6,7 @@ mod deliver;
 mod follow;
 mod library;
 mod poller;
+mod settle;
 mod submit;
 
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,7 @@ use crate::{Error, prompt};
 
 pub use follow::FollowHandle;
 pub use poller::PollerHandle;
+pub use settle::{Settlement, Verdict};
 pub use submit::PriceQuote;
 pub(crate) use submit::Sent;
 

@@ -94,6 +94,8 @@ impl Studio {
             let reason = job.failure.clone().unwrap_or_default();
             shared.emit(JobEvent::OutcomeUnknown { id: job.id, reason });
         }
+        // Venice's usage settles what it can of them (never requeueing anything).
+        super::settle::settle_on_start(self);
         // Videos saved just before the last stop may still have a copy on Venice to release.
         if shared.config.delete_media_on_completion {
             let unreleased = shared.ledger.unreleased()?;

@@ -82,6 +82,9 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE projects ADD COLUMN lease_holder TEXT;
     ALTER TABLE projects ADD COLUMN lease_until_ms INTEGER;
     ALTER TABLE projects ADD COLUMN stopped TEXT;",
+    // 7: what Venice's usage history shows it charged for an
+    // outcome-unknown job settled as charged (its video cannot be fetched: no queue id).
+    "ALTER TABLE jobs ADD COLUMN charged_usd REAL;",
 ];
 
 /// The schema version this build writes.

@@ -6,6 +6,7 @@ mod lease;
 mod migrations;
 mod projects;
 mod record;
+mod settle;
 mod state;
 
 use std::path::Path;
@@ -30,8 +31,11 @@ pub struct Ledger {
 
 /// The rule for "money Venice may have charged" (see [`JobRecord::counts_as_spent`]), in SQL:
 /// every job but a failed one Venice never accepted or refunded.
-pub(crate) const SPENT: &str =
-    "(state != 'failed' OR (queue_id IS NOT NULL AND credits_refunded IS NOT 1))";
+pub(crate) const SPENT: &str = "(state != 'failed' OR charged_usd IS NOT NULL
+    OR (queue_id IS NOT NULL AND credits_refunded IS NOT 1))";
+
+/// What a spent job cost: what Venice's usage history says it charged, else its quote.
+pub(crate) const COST: &str = "COALESCE(charged_usd, quote_usd)";
 
 /// Writes a new job in `Submitting` (inside the caller's transaction, if any).
 fn insert_job(
@@ -84,7 +88,7 @@ fn get_in(conn: &Connection, id: &JobId) -> Result<JobRecord, Error> {
 fn spent_in(conn: &Connection, session_id: Option<&str>) -> Result<f64, Error> {
     let total: Option<f64> = conn.query_row(
         &format!(
-            "SELECT SUM(quote_usd) FROM jobs WHERE (?1 IS NULL OR session_id = ?1) AND {SPENT}"
+            "SELECT SUM({COST}) FROM jobs WHERE (?1 IS NULL OR session_id = ?1) AND {SPENT}"
         ),
         params![session_id],
         |r| r.get(0),

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
-use super::{JobId, JobRecord, Ledger, SPENT};
+use super::{COST, JobId, JobRecord, Ledger, SPENT};
 use crate::Error;
 
 /// A project as stored. `settings` and `storyboard` are JSON owned by `crate::projects`.
@@ -100,7 +100,7 @@ pub(super) fn project_jobs_in(
 /// What the project may have been charged: every version, those in flight included.
 pub(super) fn project_spent_in(conn: &Connection, project_id: &str) -> Result<f64, Error> {
     let total: Option<f64> = conn.query_row(
-        &format!("SELECT SUM(quote_usd) FROM jobs WHERE project_id = ?1 AND {SPENT}"),
+        &format!("SELECT SUM({COST}) FROM jobs WHERE project_id = ?1 AND {SPENT}"),
         params![project_id],
         |r| r.get(0),
     )?;

@@ -88,14 +88,22 @@ pub struct JobRecord {
     pub venice_copy_deleted: bool,
     /// When the user removed the video from the library (the file is gone; the job stays).
     pub removed_at_ms: Option<i64>,
+    /// What Venice's usage history shows it charged for this job, when an outcome-unknown job was
+    /// settled as charged (failed: its video cannot be fetched). Counted as spent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charged_usd: Option<f64>,
 }
 
 impl JobRecord {
     /// Whether this job's quote counts as money spent: anything Venice may have charged for.
-    /// A queue call Venice refused costs nothing, nor does a failure Venice says it refunded.
+    /// A queue call Venice refused costs nothing, nor does a failure Venice says it refunded; a
+    /// failed job Venice's usage shows it charged for ([`JobRecord::charged_usd`]) does count.
     pub fn counts_as_spent(&self) -> bool {
         match self.state {
-            JobState::Failed => self.queue_id.is_some() && self.credits_refunded != Some(true),
+            JobState::Failed => {
+                self.charged_usd.is_some()
+                    || (self.queue_id.is_some() && self.credits_refunded != Some(true))
+            }
             _ => true,
         }
     }
@@ -104,7 +112,7 @@ impl JobRecord {
         theme, prompt, model, duration, aspect_ratio, resolution, audio, image_path, quote_usd, \
         balance_usd_before, queue_id, download_url, progress, eta_ms, failure, credits_refunded, \
         file_path, file_bytes, media_seconds, width, height, thumbnail_path, venice_copy_deleted, \
-        removed_at_ms, project_id, shot_start_ms, shot_end_ms, reference_paths";
+        removed_at_ms, project_id, shot_start_ms, shot_end_ms, reference_paths, charged_usd";
 
     pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         let state_text: String = row.get("state")?;
@@ -174,6 +182,7 @@ impl JobRecord {
             media,
             venice_copy_deleted: row.get("venice_copy_deleted")?,
             removed_at_ms: row.get("removed_at_ms")?,
+            charged_usd: row.get("charged_usd")?,
         })
     }
 }

@@ -23,6 +23,7 @@ pub enum Operation {
     VideoComplete,
     BillingBalance,
     RateLimits,
+    UsageHistory,
 }
 
 impl Operation {
@@ -38,6 +39,7 @@ impl Operation {
             Operation::VideoComplete => "telling Venice the video was saved",
             Operation::BillingBalance => "checking the balance",
             Operation::RateLimits => "checking the key's limits",
+            Operation::UsageHistory => "reading the account's usage history",
         }
     }
 
@@ -203,6 +205,11 @@ impl fmt::Display for ApiError {
         let says = self.venice_says();
         let op = self.operation.describe();
         match s {
+            400 if self.operation == Operation::UsageHistory => write!(
+                f,
+                "Venice refused the usage-history request ({s}){says}. A page cursor that expired \
+                 or was refused means starting again from the first page; try again."
+            ),
             400 => {
                 write!(
                     f,

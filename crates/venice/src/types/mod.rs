@@ -6,4 +6,5 @@
 pub mod billing;
 pub mod chat;
 pub mod models;
+pub mod usage;
 pub mod video;
