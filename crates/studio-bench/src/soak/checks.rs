@@ -97,7 +97,8 @@ pub async fn check(
     for charge in &charges {
         let project = by_queue_id
             .get(charge.queue_id.as_str())
-            .or_else(|| jobs.iter().find(|j| j.params.prompt == charge.prompt).as_ref())
+            .copied()
+            .or_else(|| jobs.iter().find(|j| j.params.prompt == charge.prompt))
             .and_then(|j| j.params.shot.as_ref())
             .map(|s| s.project_id.as_str());
         if let Some(project) = project {
