@@ -43,6 +43,7 @@ pub fn core_code(error: &CoreError) -> ErrorCode {
         | CoreError::UnknownModel(_)
         | CoreError::AmbiguousJobId { .. }
         | CoreError::BadImage { .. }
+        | CoreError::BadSongFile { .. }
         | CoreError::BadMediaFolder { .. }
         | CoreError::NotOutcomeUnknown { .. }
         | CoreError::CannotFetchAgain { .. }

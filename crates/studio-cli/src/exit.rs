@@ -80,6 +80,7 @@ pub fn core_code(error: &CoreError) -> Code {
         | CoreError::AmbiguousProjectId(_)
         | CoreError::Storyboard(_)
         | CoreError::BadImage { .. }
+        | CoreError::BadSongFile { .. }
         | CoreError::NotOutcomeUnknown { .. }
         | CoreError::CannotFetchAgain { .. }
         | CoreError::SameFile(_)

@@ -13,6 +13,9 @@ pub use song::{Analysis, Overrides, Section, SectionLabel, TapTempo};
 use crate::Error;
 use crate::config::StudioPaths;
 
+mod check;
+pub use check::MAX_SONG_BYTES;
+
 /// Bumped when the analysis changes, so older cached results are not reused.
 const ANALYSIS_VERSION: u32 = 2;
 
@@ -158,21 +161,35 @@ fn read_overrides(paths: &StudioPaths, content_hash: &str) -> Result<Overrides, 
     })
 }
 
+/// The audio file's SHA-256, once [`check::open`] has found it a song-sized regular file that
+/// starts like audio. Reads at most [`MAX_SONG_BYTES`], even if the file grows meanwhile.
 fn hash(file: &Path) -> Result<String, Error> {
     let io = |source| Error::Io {
         action: "read",
         path: file.to_path_buf(),
         source,
     };
-    let mut reader = std::fs::File::open(file).map_err(io)?;
+    let (handle, _) = check::open(file)?;
+    let mut reader = handle.take(MAX_SONG_BYTES + 1);
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
+    let mut total = 0u64;
     loop {
         let n = reader.read(&mut buffer).map_err(io)?;
         if n == 0 {
             break;
         }
+        total += n as u64;
         hasher.update(&buffer[..n]);
+    }
+    if total > MAX_SONG_BYTES {
+        return Err(Error::BadSongFile {
+            path: file.to_path_buf(),
+            why: format!(
+                "it grew past {} GiB while it was read, the most the studio takes",
+                MAX_SONG_BYTES >> 30
+            ),
+        });
     }
     Ok(hasher
         .finalize()

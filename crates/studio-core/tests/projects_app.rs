@@ -92,6 +92,76 @@ async fn an_imported_song_keeps_the_name_it_was_picked_by() {
     );
 }
 
+/// Imports `file` on a runtime of its own, within 20 s, and lets that runtime go without waiting
+/// for its threads: a regression that blocks a thread for ever (opening a FIFO, hashing
+/// /dev/zero) fails the test instead of hanging it.
+fn import_within_limit(file: &Path) -> Result<studio_core::projects::ImportedSong, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let file = file.to_path_buf();
+    let outcome = runtime.block_on(async move {
+        let env = env_with(SimConfig::default(), engine_config()).await;
+        tokio::time::timeout(Duration::from_secs(20), env.studio.import_song(&file)).await
+    });
+    runtime.shutdown_background();
+    outcome
+        .expect("the import answers within 20 s instead of hanging")
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_a_song_is_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("x.mp3");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let message = import_within_limit(&fifo).expect_err("a FIFO is no song");
+    assert!(message.contains("x.mp3"), "{message}");
+    assert!(message.contains("not a regular file"), "{message}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_dev_zero_named_like_a_song_is_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("zero.mp3");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+    let message = import_within_limit(&link).expect_err("a device is no song");
+    assert!(message.contains("zero.mp3"), "{message}");
+    assert!(message.contains("not a regular file"), "{message}");
+}
+
+#[test]
+fn a_text_file_named_like_a_song_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.mp3");
+    std::fs::write(&text, "shopping list: eggs, milk\n".repeat(100)).unwrap();
+    let message = import_within_limit(&text).expect_err("text is no song");
+    assert!(message.contains("notes.mp3"), "{message}");
+    assert!(message.contains("not an audio file"), "{message}");
+}
+
+#[test]
+fn a_song_file_over_the_size_cap_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.wav");
+    // Sparse: the size says 1 GiB and a bit, the disk holds nothing.
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(studio_core::songs::MAX_SONG_BYTES + 1)
+        .unwrap();
+    drop(file);
+    let message = import_within_limit(&huge).expect_err("too big");
+    assert!(message.contains("huge.wav"), "{message}");
+    assert!(message.contains("1 GiB"), "{message}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shot_prices_add_up_to_the_whole_price() {
     let env = env_with(clip_sim(200), engine_config()).await;
