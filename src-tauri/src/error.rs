@@ -44,6 +44,7 @@ pub fn core_code(error: &CoreError) -> ErrorCode {
         | CoreError::AmbiguousJobId { .. }
         | CoreError::BadImage { .. }
         | CoreError::BadSongFile { .. }
+        | CoreError::BadRenderOut { .. }
         | CoreError::BadMediaFolder { .. }
         | CoreError::NotOutcomeUnknown { .. }
         | CoreError::CannotFetchAgain { .. }

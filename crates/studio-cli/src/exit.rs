@@ -81,6 +81,7 @@ pub fn core_code(error: &CoreError) -> Code {
         | CoreError::Storyboard(_)
         | CoreError::BadImage { .. }
         | CoreError::BadSongFile { .. }
+        | CoreError::BadRenderOut { .. }
         | CoreError::NotOutcomeUnknown { .. }
         | CoreError::CannotFetchAgain { .. }
         | CoreError::SameFile(_)

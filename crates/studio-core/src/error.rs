@@ -121,6 +121,12 @@ pub enum Error {
          can be dismissed"
     )]
     NotOutcomeUnknown { id: JobId, state: JobState },
+    #[error(
+        "{} cannot be the music video's file: {why}. Choose a file outside the studio's folders, \
+         or name none to save it in the media folder.",
+        path.display()
+    )]
+    BadRenderOut { path: PathBuf, why: String },
     #[error("{} is already this video: choose another name or folder", .0.display())]
     SameFile(PathBuf),
     #[error("{} cannot be the media folder: {why}. Choose another folder.", path.display())]

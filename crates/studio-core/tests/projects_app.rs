@@ -392,6 +392,80 @@ async fn generate_all_carries_on_after_the_app_was_closed_in_the_middle() {
     poller.stop();
 }
 
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_render_is_never_written_over_the_library() {
+    let env = env_with(clip_sim(200), engine_config()).await;
+    let poller = env.studio.start_poller().unwrap();
+    let project = demo_project(&env).await;
+    env.studio.generate_project(&project.id).await.unwrap();
+    let shots = project.storyboard.shots.len();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    while env.studio.project_status(&project.id).await.unwrap().ready < shots {
+        assert!(tokio::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let jobs = env.studio.jobs().unwrap();
+    let clip = jobs
+        .iter()
+        .find_map(|j| j.media.as_ref())
+        .unwrap()
+        .path
+        .clone();
+    let data = env.dir.path().join("data");
+    let song_before = std::fs::read(&project.song_path).unwrap();
+    let clip_before = std::fs::read(&clip).unwrap();
+    // The song, a paid clip, a new file in the media folder, in the thumbnails, in the data
+    // folder through a `..`, and in the media folder named through a link.
+    let link = env.dir.path().join("videos-link");
+    std::os::unix::fs::symlink(env.dir.path().join("media"), &link).unwrap();
+    let outs = [
+        project.song_path.clone(),
+        clip.clone(),
+        env.dir.path().join("media").join("mine.mp4"),
+        data.join("thumbnails").join("mine.mp4"),
+        data.join("songs").join("..").join("mine.mp4"),
+        link.join("mine.mp4"),
+    ];
+    for out in outs {
+        let error = env
+            .studio
+            .render_project(
+                &project.id,
+                Some(out.clone()),
+                false,
+                |_| {},
+                studio_core::render::CancelFlag::default(),
+            )
+            .await
+            .expect_err("refused");
+        let message = error.to_string();
+        assert!(
+            message.contains("inside the studio's library"),
+            "{}: {message}",
+            out.display()
+        );
+    }
+    assert_eq!(std::fs::read(&project.song_path).unwrap(), song_before);
+    assert_eq!(std::fs::read(&clip).unwrap(), clip_before);
+    assert!(env.studio.all_renders().await.unwrap().is_empty());
+    // Outside the library it renders.
+    let mine = env.dir.path().join("exports").join("mine.mp4");
+    let done = env
+        .studio
+        .render_project(
+            &project.id,
+            Some(mine.clone()),
+            false,
+            |_| {},
+            studio_core::render::CancelFlag::default(),
+        )
+        .await
+        .expect("renders outside the library");
+    assert_eq!(done.path, mine);
+    poller.stop();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pausing_clears_generate_all() {
     let env = env_with(clip_sim(200), engine_config()).await;
@@ -413,26 +487,35 @@ async fn renders_are_listed_and_deleted_with_their_files() {
         assert!(tokio::time::Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let done = env
-        .studio
-        .render_project(
+    let render = |out: Option<PathBuf>| {
+        env.studio.render_project(
             &project.id,
-            None,
+            out,
             false,
             |_| {},
             studio_core::render::CancelFlag::default(),
         )
-        .await
-        .expect("renders");
+    };
+    let done = render(None).await.expect("renders");
     assert!((done.seconds - 41.5).abs() < 0.1, "{}", done.seconds);
     let all = env.studio.all_renders().await.unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].id, done.id);
     assert!(env.studio.render_row(&done.id).await.unwrap().is_some());
+    // A second render is a file of its own: deleting the first leaves it.
+    let second = render(None).await.expect("renders again");
+    assert_ne!(second.path, done.path);
+    assert_ne!(second.thumbnail, done.thumbnail);
     env.studio.delete_render(&done.id).await.unwrap();
     assert!(!done.path.exists(), "the file is gone");
-    assert!(env.studio.all_renders().await.unwrap().is_empty());
+    assert!(second.path.is_file(), "the newer render stays");
+    assert!(second.thumbnail.as_ref().is_some_and(|t| t.is_file()));
+    let left = env.studio.all_renders().await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, second.id);
     assert!(env.studio.delete_render(&done.id).await.is_err());
+    env.studio.delete_render(&second.id).await.unwrap();
+    assert!(env.studio.all_renders().await.unwrap().is_empty());
     // The paid clips stay.
     assert_eq!(
         env.studio.project_status(&project.id).await.unwrap().ready,
