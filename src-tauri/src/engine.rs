@@ -128,6 +128,8 @@ enum Slot {
 pub struct AppState {
     pub options: Options,
     pub keys: KeyStore,
+    /// Files the Open dialogs returned in this run: the webview may have them read.
+    pub picked: crate::picked::PickedFiles,
     slot: tokio::sync::Mutex<Slot>,
 }
 
@@ -136,6 +138,7 @@ impl AppState {
         Self {
             keys: KeyStore::new(&options.data_dir, options.use_keychain),
             options,
+            picked: crate::picked::PickedFiles::default(),
             slot: tokio::sync::Mutex::new(Slot::NoKey),
         }
     }
