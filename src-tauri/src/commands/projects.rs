@@ -244,7 +244,7 @@ pub async fn choose_version(
 ) -> Result<ProjectView, UiError> {
     let (studio, _) = state.studio().await?;
     let project = studio.project(&id).await.map_err(from_core)?;
-    let job = studio.job(&job_id).map_err(from_core)?;
+    let job = studio.job_async(&job_id).await.map_err(from_core)?;
     if job.params.shot.as_ref().map(|s| s.project_id.as_str()) != Some(project.id.as_str()) {
         return Err(invalid("That version is not a shot of this project."));
     }

@@ -69,16 +69,19 @@ pub async fn generate(
 #[tauri::command]
 pub async fn list_jobs(state: State<'_, AppState>) -> Result<Vec<JobView>, UiError> {
     let (studio, _) = state.studio().await?;
-    let jobs = blocking(move || studio.jobs()).await?;
+    let jobs = studio.jobs_async().await.map_err(from_core)?;
     Ok(jobs.iter().map(views::job).collect())
 }
 
 #[tauri::command]
 pub async fn dismiss_job(state: State<'_, AppState>, id: String) -> Result<JobView, UiError> {
     let (studio, _) = state.studio().await?;
-    let job = studio.job(&id).map_err(from_core)?;
+    let job = studio.job_async(&id).await.map_err(from_core)?;
     // The engine refuses anything but an outcome-unknown job.
-    let job = studio.dismiss_unknown(&job.id).map_err(from_core)?;
+    let job = studio
+        .dismiss_unknown_async(&job.id)
+        .await
+        .map_err(from_core)?;
     Ok(views::job(&job))
 }
 
@@ -86,8 +89,8 @@ pub async fn dismiss_job(state: State<'_, AppState>, id: String) -> Result<JobVi
 #[tauri::command]
 pub async fn fetch_again(state: State<'_, AppState>, id: String) -> Result<JobView, UiError> {
     let studio = state.studio_for_generate().await?;
-    let job = studio.job(&id).map_err(from_core)?;
-    let job = studio.fetch_again(&job.id).map_err(from_core)?;
+    let job = studio.job_async(&id).await.map_err(from_core)?;
+    let job = studio.fetch_again_async(&job.id).await.map_err(from_core)?;
     Ok(views::job(&job))
 }
 
