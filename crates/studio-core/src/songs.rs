@@ -54,6 +54,26 @@ pub fn analyze(paths: &StudioPaths, file: &Path) -> Result<SongAnalysis, Error> 
     })
 }
 
+/// The analysis of the song whose content hash is known (a project keeps it), with the user's
+/// overrides applied, from the cache without reading `file`; `file` is analysed (and hashed)
+/// only when the cache has no analysis under `content_hash`. Blocking.
+pub fn analyze_known(
+    paths: &StudioPaths,
+    file: &Path,
+    content_hash: &str,
+) -> Result<SongAnalysis, Error> {
+    let Some(analysis) = cached(paths, content_hash) else {
+        return analyze(paths, file);
+    };
+    let overrides = read_overrides(paths, content_hash)?;
+    Ok(SongAnalysis {
+        analysis: song::apply(&analysis, &overrides),
+        content_hash: content_hash.to_string(),
+        cached: true,
+        overrides,
+    })
+}
+
 /// Changes the song's overrides with `edit` (given them and the analysis as the user sees it),
 /// checks and saves them, and returns the analysis with them applied and what `edit` returned.
 /// Nothing is saved when `edit` or the check fails.
@@ -120,19 +140,26 @@ pub fn clear_overrides(paths: &StudioPaths, file: &Path) -> Result<SongAnalysis,
 /// The content hash, the analysis as found (cached or made now) and whether it was cached.
 fn raw(paths: &StudioPaths, file: &Path) -> Result<(String, Analysis, bool), Error> {
     let content_hash = hash(file)?;
-    let cache = paths
-        .song_cache()
-        .join(format!("{content_hash}-v{ANALYSIS_VERSION}.json"));
-    if let Ok(text) = std::fs::read_to_string(&cache)
-        && let Ok(analysis) = serde_json::from_str::<Analysis>(&text)
-    {
+    if let Some(analysis) = cached(paths, &content_hash) {
         return Ok((content_hash, analysis, true));
     }
     let analysis = song::analyze(file)?;
-    if let Err(error) = write_json(&cache, &analysis) {
+    if let Err(error) = write_json(&cache_path(paths, &content_hash), &analysis) {
         tracing::warn!(%error, "could not cache the song analysis");
     }
     Ok((content_hash, analysis, false))
+}
+
+fn cache_path(paths: &StudioPaths, content_hash: &str) -> PathBuf {
+    paths
+        .song_cache()
+        .join(format!("{content_hash}-v{ANALYSIS_VERSION}.json"))
+}
+
+/// The analysis cached under the hash, if there is a readable one of this analysis version.
+fn cached(paths: &StudioPaths, content_hash: &str) -> Option<Analysis> {
+    let text = std::fs::read_to_string(cache_path(paths, content_hash)).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 fn overrides_path(paths: &StudioPaths, content_hash: &str) -> PathBuf {

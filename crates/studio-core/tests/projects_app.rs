@@ -467,6 +467,26 @@ async fn a_render_is_never_written_over_the_library() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_projects_song_is_read_by_its_hash_not_hashed_again() {
+    let env = env_with(clip_sim(200), engine_config()).await;
+    let project = demo_project(&env).await;
+    let before = env.studio.project_song(&project).await.unwrap();
+    assert_eq!(before.song.content_hash, project.song_hash);
+    // The library copy is not read again to show the project: with other bytes in it, the
+    // project still shows its own song, from the analysis cached under its hash.
+    std::fs::write(&project.song_path, b"not the song any more").unwrap();
+    let again = env
+        .studio
+        .project_song(&project)
+        .await
+        .expect("the project's song without reading the file");
+    assert_eq!(again.song.content_hash, project.song_hash);
+    assert!(again.song.cached);
+    assert_eq!(again.song.analysis, before.song.analysis);
+    assert_eq!(again.title, before.title);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pausing_clears_generate_all() {
     let env = env_with(clip_sim(200), engine_config()).await;
     let project = demo_project(&env).await;
