@@ -128,6 +128,8 @@ enum Slot {
 pub struct AppState {
     pub options: Options,
     pub keys: KeyStore,
+    /// Files the Open dialogs returned in this run: the webview may have them read.
+    pub picked: crate::picked::PickedFiles,
     slot: tokio::sync::Mutex<Slot>,
 }
 
@@ -136,6 +138,7 @@ impl AppState {
         Self {
             keys: KeyStore::new(&options.data_dir, options.use_keychain),
             options,
+            picked: crate::picked::PickedFiles::default(),
             slot: tokio::sync::Mutex::new(Slot::NoKey),
         }
     }
@@ -329,7 +332,13 @@ fn open<R: Runtime>(
             (None, Some(from_core(error)))
         }
     };
-    tray::set_in_flight(app, in_flight(&studio));
+    {
+        // The tray's count, read off the async workers like the forwarder's updates.
+        let (app, studio) = (app.clone(), studio.clone());
+        tauri::async_runtime::spawn(async move {
+            tray::set_in_flight(&app, in_flight(&studio).await);
+        });
+    }
     let generators = Generators::default();
     if poller.is_some() {
         generators.resume(app, &studio);
@@ -345,8 +354,8 @@ fn open<R: Runtime>(
     })
 }
 
-fn in_flight(studio: &Studio) -> usize {
-    studio.in_flight_count().unwrap_or(0)
+async fn in_flight(studio: &Studio) -> usize {
+    studio.in_flight_count_async().await.unwrap_or(0)
 }
 
 /// Pushes every job event to the UI (the UI never polls Venice), keeps the tray's count
@@ -364,14 +373,17 @@ fn forward<R: Runtime>(app: AppHandle<R>, studio: Studio) -> tauri::async_runtim
                         studio_core::JobEvent::Progress { .. }
                             | studio_core::JobEvent::Downloading { .. }
                     ) {
-                        tray::set_in_flight(&app, in_flight(&studio));
+                        tray::set_in_flight(&app, in_flight(&studio).await);
                     }
                     if event.is_final() {
-                        notify::job_settled(&app, &studio, &event);
+                        let job = studio.job_async(&event.job_id().0).await.ok();
+                        notify::job_settled(&app, job.as_ref(), &event);
                     }
                 }
                 // Missed some: the UI re-reads the list on its next look; counts are re-read here.
-                Err(RecvError::Lagged(_)) => tray::set_in_flight(&app, in_flight(&studio)),
+                Err(RecvError::Lagged(_)) => {
+                    tray::set_in_flight(&app, in_flight(&studio).await);
+                }
                 Err(RecvError::Closed) => break,
             }
         }

@@ -50,6 +50,8 @@ pub fn core_code(error: &CoreError) -> ErrorCode {
         | CoreError::UnknownModel(_)
         | CoreError::AmbiguousJobId { .. }
         | CoreError::BadImage { .. }
+        | CoreError::BadSongFile { .. }
+        | CoreError::BadRenderOut { .. }
         | CoreError::BadMediaFolder { .. }
         | CoreError::NotOutcomeUnknown { .. }
         | CoreError::CannotFetchAgain { .. }

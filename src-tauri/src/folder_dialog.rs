@@ -28,12 +28,14 @@ pub async fn pick<R: Runtime>(app: &AppHandle<R>, title: &str, start: &Path) -> 
     rx.await.ok().flatten()
 }
 
-/// Asks the user for one file of the given extensions. `None` when cancelled.
+/// Asks the user for one file of the given extensions, starting in `start` when it is a folder.
+/// `None` when cancelled.
 pub async fn pick_file<R: Runtime>(
     app: &AppHandle<R>,
     title: &str,
     filter: &str,
     extensions: &[&str],
+    start: Option<PathBuf>,
 ) -> Option<PathBuf> {
     if let Some(answer) = app.try_state::<FolderDialogAnswer>() {
         return answer.0.lock().unwrap_or_else(|p| p.into_inner()).take();
@@ -44,8 +46,8 @@ pub async fn pick_file<R: Runtime>(
         .file()
         .set_title(title)
         .add_filter(filter, extensions);
-    if let Ok(music) = app.path().audio_dir() {
-        dialog = dialog.set_directory(music);
+    if let Some(start) = start.filter(|s| s.is_dir()) {
+        dialog = dialog.set_directory(start);
     }
     dialog.pick_file(move |picked| {
         let _ = tx.send(picked.and_then(|p| p.into_path().ok()));

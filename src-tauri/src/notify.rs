@@ -6,7 +6,7 @@
 use std::sync::Mutex;
 
 use studio_api::{SHOW_PROJECT_EVENT, SHOW_VIDEO_EVENT};
-use studio_core::{JobEvent, Studio};
+use studio_core::{JobEvent, JobRecord};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
@@ -65,16 +65,16 @@ fn main_window_focused<R: Runtime>(app: &AppHandle<R>) -> bool {
         .unwrap_or(false)
 }
 
-/// Notifies about a ready or failed video, unless the user is looking at the app anyway.
-pub fn job_settled<R: Runtime>(app: &AppHandle<R>, studio: &Studio, event: &JobEvent) {
+/// Notifies about a ready or failed video (`job`: its ledger record, read by the caller off the
+/// async workers), unless the user is looking at the app anyway.
+pub fn job_settled<R: Runtime>(app: &AppHandle<R>, job: Option<&JobRecord>, event: &JobEvent) {
     let Some(pending) = app.try_state::<Pending>() else {
         return;
     };
     let (title, body) = match event {
         JobEvent::Ready { .. } => {
-            let prompt = studio
-                .job(&event.job_id().0)
-                .map(|j| j.params.theme.unwrap_or(j.params.prompt))
+            let prompt = job
+                .map(|j| j.params.theme.clone().unwrap_or(j.params.prompt.clone()))
                 .unwrap_or_default();
             ("Your video is ready", short(&prompt))
         }

@@ -233,8 +233,14 @@ fn settings_persist_and_bad_ones_are_refused() {
 #[test]
 fn start_frames_are_checked_against_the_model() {
     let app = TestApp::start(true);
+    // Files reach the checks through the Open dialog (answered here: no window system).
+    let pick = |file: &std::path::Path| {
+        *app.app.state::<FolderDialogAnswer>().0.lock().unwrap() = Some(file.to_path_buf());
+        app.ok(commands::PICK_IMAGE, json!({"model": I2V}));
+    };
     let small = app.path("small.png");
     png(&small, 200, 100);
+    pick(&small);
     let check = app.ok(
         commands::CHECK_IMAGE,
         json!({"path": small.to_str().unwrap(), "model": I2V}),
@@ -259,6 +265,7 @@ fn start_frames_are_checked_against_the_model() {
 
     let good = app.path("good.png");
     png(&good, 1280, 720);
+    pick(&good);
     let check = app.ok(
         commands::CHECK_IMAGE,
         json!({"path": good.to_str().unwrap(), "model": I2V}),
@@ -276,6 +283,7 @@ fn start_frames_are_checked_against_the_model() {
 
     let text = app.path("notes.png");
     std::fs::write(&text, "not an image").unwrap();
+    pick(&text);
     let check = app.ok(
         commands::CHECK_IMAGE,
         json!({"path": text.to_str().unwrap(), "model": I2V}),
@@ -466,4 +474,89 @@ fn a_settings_save_during_a_submission_leaves_the_job_queued_with_its_queue_id()
         spent_after > spent_before,
         "{spent_before} -> {spent_after}"
     );
+}
+
+#[test]
+fn only_files_from_the_dialog_or_the_library_are_read_for_the_webview() {
+    let app = TestApp::start(true);
+    let answer = |file: Option<std::path::PathBuf>| {
+        *app.app.state::<FolderDialogAnswer>().0.lock().unwrap() = file;
+    };
+    let image = app.path("holiday.png");
+    png(&image, 1280, 720);
+    let secret = app.path("secret.txt");
+    std::fs::write(&secret, "a file of the user's the webview never was given").unwrap();
+
+    // Named by the webview itself: refused, and nothing about the file comes back.
+    for path in [&image, &secret] {
+        let (code, message) = app.err(
+            commands::CHECK_IMAGE,
+            json!({"path": path.to_str().unwrap(), "model": I2V}),
+        );
+        assert_eq!(code, "invalid_input", "{message}");
+        assert!(message.contains("Choose"), "{message}");
+        assert!(
+            !message.contains("bytes") && !message.contains("MB"),
+            "{message}"
+        );
+    }
+    // Nor is it sent to Venice as a start frame or a project's reference.
+    let mut with_image = common::form("A fox in the snow");
+    with_image["model"] = json!(I2V);
+    with_image["aspect_ratio"] = json!(null);
+    with_image["image_path"] = json!(image.to_str().unwrap());
+    let (code, message) = app.err(commands::GENERATE, json!({"form": with_image.clone()}));
+    assert_eq!(code, "invalid_input", "{message}");
+    assert!(message.contains("Choose"), "{message}");
+    let song_path = app.ok(commands::DEMO_SONG, json!({}));
+    let song = app.ok(commands::IMPORT_SONG, json!({ "path": song_path }));
+    let project_form = json!({ "form": {
+        "song_path": song["path"],
+        "name": null,
+        "settings": {
+            "theme": "A fox in the snow",
+            "style": "", "subject": "", "reference_paths": [image.to_str().unwrap()],
+            "model": T2V, "aspect_ratio": "16:9", "resolution": null,
+            "continuity": false, "budget_usd": null
+        }
+    }});
+    let (code, message) = app.err(commands::NEW_PROJECT, project_form.clone());
+    assert_eq!(code, "invalid_input", "{message}");
+    assert!(message.contains("Choose"), "{message}");
+    assert_eq!(app.ok(commands::LIST_PROJECTS, json!({})), json!([]));
+
+    // Chosen in the dialog: checked, and from then on it may be used.
+    answer(Some(image.clone()));
+    let picked = app.ok(commands::PICK_IMAGE, json!({"model": I2V}));
+    assert_eq!(picked["problems"], json!([]), "{picked}");
+    let check = app.ok(
+        commands::CHECK_IMAGE,
+        json!({"path": picked["path"], "model": I2V}),
+    );
+    assert_eq!(check["mime"], "image/png");
+    let project = app.ok(commands::NEW_PROJECT, project_form);
+    assert_eq!(
+        project["settings"]["reference_paths"],
+        json!([image.to_str().unwrap()])
+    );
+    // Saving the project's settings again keeps its reference.
+    let id = project["id"].as_str().unwrap();
+    let saved = app.ok(
+        commands::UPDATE_PROJECT,
+        json!({"id": id, "name": project["name"], "settings": project["settings"]}),
+    );
+    assert_eq!(saved["settings"], project["settings"]);
+    let jobs = app.ok(commands::GENERATE, json!({"form": with_image}));
+    assert_eq!(jobs[0]["state"], "queued", "{jobs}");
+
+    // Files in the library (here the demo's media folder) are the studio's own.
+    let media = app.path("data/demo/media");
+    std::fs::create_dir_all(&media).unwrap();
+    let in_library = media.join("frame.png");
+    png(&in_library, 1280, 720);
+    let check = app.ok(
+        commands::CHECK_IMAGE,
+        json!({"path": in_library.to_str().unwrap(), "model": I2V}),
+    );
+    assert_eq!(check["problems"], json!([]), "{check}");
 }

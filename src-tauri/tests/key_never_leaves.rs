@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use common::{I2V, T2V, TestApp, form, png};
 use serde_json::json;
 use studio_api::commands;
+use tauri::Manager;
 use venice_sim::{SimConfig, VeniceSim};
 
 const KEY: &str = "sk-FAKE-KEY-recognisable-0123456789-wxyz";
@@ -82,6 +83,13 @@ fn no_command_event_or_log_line_returns_the_key() {
     call(commands::LIST_JOBS, json!({})).unwrap();
     let image = app.path("frame.png");
     png(&image, 1280, 720);
+    // Picked in the Open dialog (answered here: no window system), so the shell may read it.
+    *app.app
+        .state::<venice_studio_lib::folder_dialog::FolderDialogAnswer>()
+        .0
+        .lock()
+        .unwrap() = Some(image.clone());
+    call(commands::PICK_IMAGE, json!({"model": I2V})).unwrap();
     call(
         commands::CHECK_IMAGE,
         json!({"path": image.to_str().unwrap(), "model": I2V}),

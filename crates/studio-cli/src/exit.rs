@@ -82,6 +82,8 @@ pub fn core_code(error: &CoreError) -> Code {
         | CoreError::AmbiguousProjectId(_)
         | CoreError::Storyboard(_)
         | CoreError::BadImage { .. }
+        | CoreError::BadSongFile { .. }
+        | CoreError::BadRenderOut { .. }
         | CoreError::NotOutcomeUnknown { .. }
         | CoreError::NothingToSettle { .. }
         | CoreError::CannotFetchAgain { .. }

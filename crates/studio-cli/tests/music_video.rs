@@ -918,3 +918,31 @@ async fn ctrl_c_while_queueing_stops_the_run_and_clears_generate_all() {
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(env.sim.count(Endpoint::VideoQueue), queued);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_render_out_into_the_library_is_a_usage_error() {
+    let env = clip_env(300).await;
+    let song = song_file(&env, "s.wav", 20.0, 4);
+    let new = env.run(&[
+        "--json",
+        "video",
+        "new",
+        "--song",
+        arg(&song),
+        "--theme",
+        "Kites",
+        "--model",
+        T2V,
+    ]);
+    assert_eq!(new.code, 0, "{new:?}");
+    let id = new.json()["project"]["id"].as_str().unwrap().to_string();
+    std::fs::create_dir_all(env.media_dir()).unwrap();
+    let into_media = env.media_dir().join("mine.mp4");
+    let run = env.run(&["video", "render", &id, "--out", arg(&into_media)]);
+    assert_eq!(run.code, 2, "a usage error: {run:?}");
+    assert!(
+        run.stderr.contains("mine.mp4") && run.stderr.contains("inside the studio's library"),
+        "{run:?}"
+    );
+    assert!(!into_media.exists(), "nothing was written");
+}

@@ -56,6 +56,13 @@ pub enum Error {
     /// A song file that cannot be analysed; the text names the file and what to do.
     #[error(transparent)]
     Song(#[from] song::Error),
+    /// A file picked as a song that is refused before it is read whole.
+    #[error(
+        "{} cannot be used as a song: {why}. Pick the song's audio file (MP3, WAV, FLAC, Ogg or \
+         M4A/AAC).",
+        path.display()
+    )]
+    BadSongFile { path: PathBuf, why: String },
     #[error(
         "Your edits of this song in {} cannot be read ({why}). Reset the song's edits to start \
          again from the analysis.",
@@ -127,6 +134,12 @@ pub enum Error {
         #[source]
         source: venice::Error,
     },
+    #[error(
+        "{} cannot be the music video's file: {why}. Choose a file outside the studio's folders, \
+         or name none to save it in the media folder.",
+        path.display()
+    )]
+    BadRenderOut { path: PathBuf, why: String },
     #[error("{} is already this video: choose another name or folder", .0.display())]
     SameFile(PathBuf),
     #[error("{} cannot be the media folder: {why}. Choose another folder.", path.display())]

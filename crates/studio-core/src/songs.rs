@@ -13,6 +13,9 @@ pub use song::{Analysis, Overrides, Section, SectionLabel, TapTempo};
 use crate::Error;
 use crate::config::StudioPaths;
 
+mod check;
+pub use check::MAX_SONG_BYTES;
+
 /// Bumped when the analysis changes, so older cached results are not reused.
 const ANALYSIS_VERSION: u32 = 2;
 
@@ -47,6 +50,26 @@ pub fn analyze(paths: &StudioPaths, file: &Path) -> Result<SongAnalysis, Error> 
         analysis: song::apply(&analysis, &overrides),
         content_hash,
         cached,
+        overrides,
+    })
+}
+
+/// The analysis of the song whose content hash is known (a project keeps it), with the user's
+/// overrides applied, from the cache without reading `file`; `file` is analysed (and hashed)
+/// only when the cache has no analysis under `content_hash`. Blocking.
+pub fn analyze_known(
+    paths: &StudioPaths,
+    file: &Path,
+    content_hash: &str,
+) -> Result<SongAnalysis, Error> {
+    let Some(analysis) = cached(paths, content_hash) else {
+        return analyze(paths, file);
+    };
+    let overrides = read_overrides(paths, content_hash)?;
+    Ok(SongAnalysis {
+        analysis: song::apply(&analysis, &overrides),
+        content_hash: content_hash.to_string(),
+        cached: true,
         overrides,
     })
 }
@@ -117,19 +140,26 @@ pub fn clear_overrides(paths: &StudioPaths, file: &Path) -> Result<SongAnalysis,
 /// The content hash, the analysis as found (cached or made now) and whether it was cached.
 fn raw(paths: &StudioPaths, file: &Path) -> Result<(String, Analysis, bool), Error> {
     let content_hash = hash(file)?;
-    let cache = paths
-        .song_cache()
-        .join(format!("{content_hash}-v{ANALYSIS_VERSION}.json"));
-    if let Ok(text) = std::fs::read_to_string(&cache)
-        && let Ok(analysis) = serde_json::from_str::<Analysis>(&text)
-    {
+    if let Some(analysis) = cached(paths, &content_hash) {
         return Ok((content_hash, analysis, true));
     }
     let analysis = song::analyze(file)?;
-    if let Err(error) = write_json(&cache, &analysis) {
+    if let Err(error) = write_json(&cache_path(paths, &content_hash), &analysis) {
         tracing::warn!(%error, "could not cache the song analysis");
     }
     Ok((content_hash, analysis, false))
+}
+
+fn cache_path(paths: &StudioPaths, content_hash: &str) -> PathBuf {
+    paths
+        .song_cache()
+        .join(format!("{content_hash}-v{ANALYSIS_VERSION}.json"))
+}
+
+/// The analysis cached under the hash, if there is a readable one of this analysis version.
+fn cached(paths: &StudioPaths, content_hash: &str) -> Option<Analysis> {
+    let text = std::fs::read_to_string(cache_path(paths, content_hash)).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 fn overrides_path(paths: &StudioPaths, content_hash: &str) -> PathBuf {
@@ -158,21 +188,35 @@ fn read_overrides(paths: &StudioPaths, content_hash: &str) -> Result<Overrides, 
     })
 }
 
+/// The audio file's SHA-256, once [`check::open`] has found it a song-sized regular file that
+/// starts like audio. Reads at most [`MAX_SONG_BYTES`], even if the file grows meanwhile.
 fn hash(file: &Path) -> Result<String, Error> {
     let io = |source| Error::Io {
         action: "read",
         path: file.to_path_buf(),
         source,
     };
-    let mut reader = std::fs::File::open(file).map_err(io)?;
+    let (handle, _) = check::open(file)?;
+    let mut reader = handle.take(MAX_SONG_BYTES + 1);
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
+    let mut total = 0u64;
     loop {
         let n = reader.read(&mut buffer).map_err(io)?;
         if n == 0 {
             break;
         }
+        total += n as u64;
         hasher.update(&buffer[..n]);
+    }
+    if total > MAX_SONG_BYTES {
+        return Err(Error::BadSongFile {
+            path: file.to_path_buf(),
+            why: format!(
+                "it grew past {} GiB while it was read, the most the studio takes",
+                MAX_SONG_BYTES >> 30
+            ),
+        });
     }
     Ok(hasher
         .finalize()

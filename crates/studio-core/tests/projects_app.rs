@@ -92,6 +92,76 @@ async fn an_imported_song_keeps_the_name_it_was_picked_by() {
     );
 }
 
+/// Imports `file` on a runtime of its own, within 20 s, and lets that runtime go without waiting
+/// for its threads: a regression that blocks a thread for ever (opening a FIFO, hashing
+/// /dev/zero) fails the test instead of hanging it.
+fn import_within_limit(file: &Path) -> Result<studio_core::projects::ImportedSong, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let file = file.to_path_buf();
+    let outcome = runtime.block_on(async move {
+        let env = env_with(SimConfig::default(), engine_config()).await;
+        tokio::time::timeout(Duration::from_secs(20), env.studio.import_song(&file)).await
+    });
+    runtime.shutdown_background();
+    outcome
+        .expect("the import answers within 20 s instead of hanging")
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_a_song_is_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("x.mp3");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let message = import_within_limit(&fifo).expect_err("a FIFO is no song");
+    assert!(message.contains("x.mp3"), "{message}");
+    assert!(message.contains("not a regular file"), "{message}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_dev_zero_named_like_a_song_is_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("zero.mp3");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+    let message = import_within_limit(&link).expect_err("a device is no song");
+    assert!(message.contains("zero.mp3"), "{message}");
+    assert!(message.contains("not a regular file"), "{message}");
+}
+
+#[test]
+fn a_text_file_named_like_a_song_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.mp3");
+    std::fs::write(&text, "shopping list: eggs, milk\n".repeat(100)).unwrap();
+    let message = import_within_limit(&text).expect_err("text is no song");
+    assert!(message.contains("notes.mp3"), "{message}");
+    assert!(message.contains("not an audio file"), "{message}");
+}
+
+#[test]
+fn a_song_file_over_the_size_cap_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.wav");
+    // Sparse: the size says 1 GiB and a bit, the disk holds nothing.
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(studio_core::songs::MAX_SONG_BYTES + 1)
+        .unwrap();
+    drop(file);
+    let message = import_within_limit(&huge).expect_err("too big");
+    assert!(message.contains("huge.wav"), "{message}");
+    assert!(message.contains("1 GiB"), "{message}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shot_prices_add_up_to_the_whole_price() {
     let env = env_with(clip_sim(200), engine_config()).await;
@@ -322,6 +392,100 @@ async fn generate_all_carries_on_after_the_app_was_closed_in_the_middle() {
     poller.stop();
 }
 
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_render_is_never_written_over_the_library() {
+    let env = env_with(clip_sim(200), engine_config()).await;
+    let poller = env.studio.start_poller().unwrap();
+    let project = demo_project(&env).await;
+    env.studio.generate_project(&project.id).await.unwrap();
+    let shots = project.storyboard.shots.len();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    while env.studio.project_status(&project.id).await.unwrap().ready < shots {
+        assert!(tokio::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let jobs = env.studio.jobs().unwrap();
+    let clip = jobs
+        .iter()
+        .find_map(|j| j.media.as_ref())
+        .unwrap()
+        .path
+        .clone();
+    let data = env.dir.path().join("data");
+    let song_before = std::fs::read(&project.song_path).unwrap();
+    let clip_before = std::fs::read(&clip).unwrap();
+    // The song, a paid clip, a new file in the media folder, in the thumbnails, in the data
+    // folder through a `..`, and in the media folder named through a link.
+    let link = env.dir.path().join("videos-link");
+    std::os::unix::fs::symlink(env.dir.path().join("media"), &link).unwrap();
+    let outs = [
+        project.song_path.clone(),
+        clip.clone(),
+        env.dir.path().join("media").join("mine.mp4"),
+        data.join("thumbnails").join("mine.mp4"),
+        data.join("songs").join("..").join("mine.mp4"),
+        link.join("mine.mp4"),
+    ];
+    for out in outs {
+        let error = env
+            .studio
+            .render_project(
+                &project.id,
+                Some(out.clone()),
+                false,
+                |_| {},
+                studio_core::render::CancelFlag::default(),
+            )
+            .await
+            .expect_err("refused");
+        let message = error.to_string();
+        assert!(
+            message.contains("inside the studio's library"),
+            "{}: {message}",
+            out.display()
+        );
+    }
+    assert_eq!(std::fs::read(&project.song_path).unwrap(), song_before);
+    assert_eq!(std::fs::read(&clip).unwrap(), clip_before);
+    assert!(env.studio.all_renders().await.unwrap().is_empty());
+    // Outside the library it renders.
+    let mine = env.dir.path().join("exports").join("mine.mp4");
+    let done = env
+        .studio
+        .render_project(
+            &project.id,
+            Some(mine.clone()),
+            false,
+            |_| {},
+            studio_core::render::CancelFlag::default(),
+        )
+        .await
+        .expect("renders outside the library");
+    assert_eq!(done.path, mine);
+    poller.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_projects_song_is_read_by_its_hash_not_hashed_again() {
+    let env = env_with(clip_sim(200), engine_config()).await;
+    let project = demo_project(&env).await;
+    let before = env.studio.project_song(&project).await.unwrap();
+    assert_eq!(before.song.content_hash, project.song_hash);
+    // The library copy is not read again to show the project: with other bytes in it, the
+    // project still shows its own song, from the analysis cached under its hash.
+    std::fs::write(&project.song_path, b"not the song any more").unwrap();
+    let again = env
+        .studio
+        .project_song(&project)
+        .await
+        .expect("the project's song without reading the file");
+    assert_eq!(again.song.content_hash, project.song_hash);
+    assert!(again.song.cached);
+    assert_eq!(again.song.analysis, before.song.analysis);
+    assert_eq!(again.title, before.title);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pausing_clears_generate_all() {
     let env = env_with(clip_sim(200), engine_config()).await;
@@ -343,26 +507,35 @@ async fn renders_are_listed_and_deleted_with_their_files() {
         assert!(tokio::time::Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let done = env
-        .studio
-        .render_project(
+    let render = |out: Option<PathBuf>| {
+        env.studio.render_project(
             &project.id,
-            None,
+            out,
             false,
             |_| {},
             studio_core::render::CancelFlag::default(),
         )
-        .await
-        .expect("renders");
+    };
+    let done = render(None).await.expect("renders");
     assert!((done.seconds - 41.5).abs() < 0.1, "{}", done.seconds);
     let all = env.studio.all_renders().await.unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].id, done.id);
     assert!(env.studio.render_row(&done.id).await.unwrap().is_some());
+    // A second render is a file of its own: deleting the first leaves it.
+    let second = render(None).await.expect("renders again");
+    assert_ne!(second.path, done.path);
+    assert_ne!(second.thumbnail, done.thumbnail);
     env.studio.delete_render(&done.id).await.unwrap();
     assert!(!done.path.exists(), "the file is gone");
-    assert!(env.studio.all_renders().await.unwrap().is_empty());
+    assert!(second.path.is_file(), "the newer render stays");
+    assert!(second.thumbnail.as_ref().is_some_and(|t| t.is_file()));
+    let left = env.studio.all_renders().await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, second.id);
     assert!(env.studio.delete_render(&done.id).await.is_err());
+    env.studio.delete_render(&second.id).await.unwrap();
+    assert!(env.studio.all_renders().await.unwrap().is_empty());
     // The paid clips stay.
     assert_eq!(
         env.studio.project_status(&project.id).await.unwrap().ready,

@@ -20,7 +20,7 @@ struct LibraryVideo {
 
 async fn library_video(state: &AppState, id: &str) -> Result<LibraryVideo, UiError> {
     let (studio, _) = state.studio().await?;
-    match studio.job(id) {
+    match studio.job_async(id).await {
         Ok(job) => job
             .media
             .map(|m| LibraryVideo {
@@ -87,7 +87,7 @@ pub async fn save_video_dialog<R: Runtime>(
     }
     let (studio, _) = state.studio().await?;
     let saved = destination.to_string_lossy().into_owned();
-    if studio.job(&id).is_err() {
+    if studio.job_async(&id).await.is_err() {
         // A music video: copied whole to a temp file beside the destination, then renamed.
         tauri::async_runtime::spawn_blocking(move || copy_whole(&source, &destination))
             .await

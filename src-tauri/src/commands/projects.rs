@@ -43,6 +43,7 @@ pub async fn pick_song<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>, 
         "Choose a song",
         "Audio (MP3, WAV, FLAC, Ogg, M4A, AAC, Opus)",
         &SONG_EXTENSIONS,
+        app.path().audio_dir().ok(),
     )
     .await;
     Ok(picked.map(|p| p.to_string_lossy().into_owned()))
@@ -72,8 +73,10 @@ pub async fn import_song(state: State<'_, AppState>, path: String) -> Result<Son
     if !known {
         return Err(invalid(format!(
             "{} is not a song file the studio reads: use MP3, WAV, FLAC, Ogg, M4A, AAC or Opus.",
-            path.file_name()
-                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+            path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned()
+            )
         )));
     }
     let (studio, _) = state.studio().await?;
@@ -91,15 +94,26 @@ pub async fn new_project(
     }
     let (studio, _) = state.studio().await?;
     let name = form.name.filter(|n| !n.trim().is_empty());
+    let settings = pv::core_settings(form.settings, None);
+    references_picked(&state, &studio, &settings).await?;
     let project = studio
-        .new_project(
-            Path::new(form.song_path.trim()),
-            pv::core_settings(form.settings, None),
-            name,
-        )
+        .new_project(Path::new(form.song_path.trim()), settings, name)
         .await
         .map_err(from_core)?;
     view(&studio, &project.id).await
+}
+
+/// The project's reference images are uploaded to Venice: only files the user chose (in the
+/// dialog, or saved with a project before) or in the library.
+async fn references_picked(
+    state: &AppState,
+    studio: &Studio,
+    settings: &studio_core::projects::ProjectSettings,
+) -> Result<(), UiError> {
+    for reference in &settings.references {
+        crate::picked::check(&state.picked, studio, reference).await?;
+    }
+    Ok(())
 }
 
 #[tauri::command]
@@ -111,7 +125,9 @@ pub async fn list_projects(state: State<'_, AppState>) -> Result<Vec<ProjectSumm
         match view(&studio, &project.id).await {
             Ok(v) => list.push(pv::summary(&v)),
             // One unreadable project (its song file gone) must not hide the others.
-            Err(e) => tracing::warn!(project = %project.id, "a project could not be read: {}", e.message),
+            Err(e) => {
+                tracing::warn!(project = %project.id, "a project could not be read: {}", e.message)
+            }
         }
     }
     Ok(list)
@@ -179,6 +195,7 @@ pub async fn update_project(
     }
     let settings = pv::core_settings(settings, Some(&project.settings));
     if settings != project.settings {
+        references_picked(&state, &studio, &settings).await?;
         studio
             .update_project_settings(&project.id, settings)
             .await
@@ -227,7 +244,7 @@ pub async fn choose_version(
 ) -> Result<ProjectView, UiError> {
     let (studio, _) = state.studio().await?;
     let project = studio.project(&id).await.map_err(from_core)?;
-    let job = studio.job(&job_id).map_err(from_core)?;
+    let job = studio.job_async(&job_id).await.map_err(from_core)?;
     if job.params.shot.as_ref().map(|s| s.project_id.as_str()) != Some(project.id.as_str()) {
         return Err(invalid("That version is not a shot of this project."));
     }
@@ -393,7 +410,10 @@ pub async fn delete_project(
             "This project's shots are being generated: pause it first, then delete it.",
         ));
     }
-    let deleted = studio.delete_project(&project.id).await.map_err(from_core)?;
+    let deleted = studio
+        .delete_project(&project.id)
+        .await
+        .map_err(from_core)?;
     Ok(DeletedProjectView {
         name: deleted.name,
         renders_removed: deleted.renders_removed,

@@ -5,11 +5,11 @@ use std::path::Path;
 use studio_api::{
     GenerateForm, ImageCheck, JobView, ModelOption, PromptResult, QuoteView, UiError,
 };
-use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::engine::AppState;
 use crate::error::{blocking, from_core, invalid};
+use crate::picked;
 use crate::views;
 
 #[tauri::command]
@@ -58,6 +58,10 @@ pub async fn generate(
 ) -> Result<Vec<JobView>, UiError> {
     let (request, count) = views::request(&form)?;
     let studio = state.studio_for_generate().await?;
+    // The start frame is uploaded to Venice: only a file the user chose.
+    if let Some(image) = &request.image_path {
+        picked::check(&state.picked, &studio, image).await?;
+    }
     let jobs = studio.generate(&request, count).await.map_err(from_core)?;
     Ok(jobs.iter().map(views::job).collect())
 }
@@ -65,16 +69,19 @@ pub async fn generate(
 #[tauri::command]
 pub async fn list_jobs(state: State<'_, AppState>) -> Result<Vec<JobView>, UiError> {
     let (studio, _) = state.studio().await?;
-    let jobs = blocking(move || studio.jobs()).await?;
+    let jobs = studio.jobs_async().await.map_err(from_core)?;
     Ok(jobs.iter().map(views::job).collect())
 }
 
 #[tauri::command]
 pub async fn dismiss_job(state: State<'_, AppState>, id: String) -> Result<JobView, UiError> {
     let (studio, _) = state.studio().await?;
-    let job = studio.job(&id).map_err(from_core)?;
+    let job = studio.job_async(&id).await.map_err(from_core)?;
     // The engine refuses anything but an outcome-unknown job.
-    let job = studio.dismiss_unknown(&job.id).map_err(from_core)?;
+    let job = studio
+        .dismiss_unknown_async(&job.id)
+        .await
+        .map_err(from_core)?;
     Ok(views::job(&job))
 }
 
@@ -82,8 +89,8 @@ pub async fn dismiss_job(state: State<'_, AppState>, id: String) -> Result<JobVi
 #[tauri::command]
 pub async fn fetch_again(state: State<'_, AppState>, id: String) -> Result<JobView, UiError> {
     let studio = state.studio_for_generate().await?;
-    let job = studio.job(&id).map_err(from_core)?;
-    let job = studio.fetch_again(&job.id).map_err(from_core)?;
+    let job = studio.job_async(&id).await.map_err(from_core)?;
+    let job = studio.fetch_again_async(&job.id).await.map_err(from_core)?;
     Ok(views::job(&job))
 }
 
@@ -108,26 +115,36 @@ pub async fn check_image(
     if path.trim().is_empty() {
         return Err(invalid("Pick an image file first."));
     }
-    check(&state, Path::new(path.trim()), &model).await
+    let path = Path::new(path.trim());
+    let (studio, _) = state.studio().await?;
+    picked::check(&state.picked, &studio, path).await?;
+    check(&state, path, &model).await
 }
 
-/// The native Open dialog, on the Rust side; `None` when the user cancelled.
+/// The native Open dialog, on the Rust side; `None` when the user cancelled. The one way a start
+/// frame or reference image enters the app: `check_image`, `generate` and the project settings
+/// take only files picked here (or already in the library).
 #[tauri::command]
 pub async fn pick_image<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     model: String,
 ) -> Result<Option<ImageCheck>, UiError> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Pick a start frame")
-        .add_filter("Images (PNG, JPEG, WebP)", &["png", "jpg", "jpeg", "webp"])
-        .pick_file(move |picked| {
-            let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
-        });
-    let Some(path) = rx.await.ok().flatten() else {
+    let Some(path) = crate::folder_dialog::pick_file(
+        &app,
+        "Pick an image",
+        "Images (PNG, JPEG, WebP)",
+        &["png", "jpg", "jpeg", "webp"],
+        app.path().picture_dir().ok(),
+    )
+    .await
+    else {
         return Ok(None);
     };
+    // From now on the webview may name it (to check it again, generate from it, save it with a
+    // project).
+    let asked = path.clone();
+    let real = blocking(move || Ok(picked::real(&asked))).await?;
+    state.picked.remember(real);
     check(&state, &path, &model).await.map(Some)
 }

@@ -207,17 +207,28 @@ pub(super) async fn release_venice_copy(shared: &Arc<Shared>, job: &JobRecord) {
     let permit = shared.failures.acquire().await;
     match shared.client.video().complete(&request).await {
         Ok(_) => {
-            let _ = shared.ledger.mark_venice_copy_deleted(&job.id, now);
+            mark_released(shared, job, now).await;
         }
         Err(error) if error.status() == Some(404) => {
             drop(permit);
-            let _ = shared.ledger.mark_venice_copy_deleted(&job.id, now);
+            mark_released(shared, job, now).await;
         }
         Err(error) => {
             permit.failed();
             // The video is safe with us; Venice deletes its copy on its own schedule.
             tracing::warn!(job = %job.id, %error, "could not tell Venice to delete its copy");
         }
+    }
+}
+
+/// Records that Venice no longer holds the job's copy (off the async workers).
+async fn mark_released(shared: &Arc<Shared>, job: &JobRecord, now: i64) {
+    let id = job.id.clone();
+    if let Err(error) = shared
+        .db(move |ledger, _| ledger.mark_venice_copy_deleted(&id, now))
+        .await
+    {
+        tracing::warn!(job = %job.id, %error, "could not record that Venice's copy is deleted");
     }
 }
 

@@ -173,29 +173,27 @@ impl Studio {
         &self.shared.session_id
     }
 
-    /// Every job in the ledger, newest first.
+    /// Every job in the ledger, newest first. Blocking: from async code use
+    /// [`Studio::jobs_async`].
     pub fn jobs(&self) -> Result<Vec<JobRecord>, Error> {
         self.shared.ledger.list()
     }
 
-    /// One job, by id or by a unique prefix of it (as the CLI prints them).
+    /// Every job in the ledger, newest first, read off the async workers.
+    pub async fn jobs_async(&self) -> Result<Vec<JobRecord>, Error> {
+        self.shared.db(|ledger, _| ledger.list()).await
+    }
+
+    /// One job, by id or by a unique prefix of it (as the CLI prints them). Blocking: from async
+    /// code use [`Studio::job_async`].
     pub fn job(&self, id_or_prefix: &str) -> Result<JobRecord, Error> {
-        if let Ok(job) = self.shared.ledger.get(&JobId(id_or_prefix.to_string())) {
-            return Ok(job);
-        }
-        let mut matches: Vec<JobRecord> = self
-            .jobs()?
-            .into_iter()
-            .filter(|j| !id_or_prefix.is_empty() && j.id.0.starts_with(id_or_prefix))
-            .collect();
-        match matches.len() {
-            1 => Ok(matches.remove(0)),
-            0 => Err(Error::JobNotFound(JobId(id_or_prefix.to_string()))),
-            n => Err(Error::AmbiguousJobId {
-                prefix: id_or_prefix.to_string(),
-                matches: n,
-            }),
-        }
+        find_job(&self.shared.ledger, id_or_prefix)
+    }
+
+    /// [`Studio::job`], read off the async workers.
+    pub async fn job_async(&self, id_or_prefix: &str) -> Result<JobRecord, Error> {
+        let id = id_or_prefix.to_string();
+        self.shared.db(move |ledger, _| find_job(ledger, &id)).await
     }
 
     /// Money Venice may have charged, this session and in total.
@@ -210,30 +208,45 @@ impl Studio {
     /// The user settles an outcome-unknown job (e.g. after checking their Venice usage). It is
     /// never resubmitted; the user can generate again deliberately. Any other job is refused: a
     /// paid job in flight is never thrown away by a dismiss.
+    /// Blocking: from async code use [`Studio::dismiss_unknown_async`].
     pub fn dismiss_unknown(&self, id: &JobId) -> Result<JobRecord, Error> {
-        let job = self.shared.ledger.get(id)?;
-        if job.state != JobState::OutcomeUnknown {
-            return Err(Error::NotOutcomeUnknown {
-                id: job.id,
-                state: job.state,
-            });
-        }
-        let reason = "Dismissed by the user after an unknown queue outcome.";
+        dismiss_in(&self.shared.ledger, id, self.shared.now_ms())
+    }
+
+    /// [`Studio::dismiss_unknown`], written off the async workers.
+    pub async fn dismiss_unknown_async(&self, id: &JobId) -> Result<JobRecord, Error> {
+        let id = id.clone();
         self.shared
-            .ledger
-            .mark_failed(id, reason, None, self.shared.now_ms())
+            .db(move |ledger, now| dismiss_in(ledger, &id, now))
+            .await
     }
 
     /// "Fetch again": a failed job whose video Venice may still hold (it was queued and its copy
     /// never deleted) goes back to the poller, which retrieves it. Nothing is queued or paid again.
+    /// Blocking: from async code use [`Studio::fetch_again_async`].
     pub fn fetch_again(&self, id: &JobId) -> Result<JobRecord, Error> {
         let job = self.shared.ledger.refetch(id, self.shared.now_ms())?;
+        self.refetched(&job);
+        Ok(job)
+    }
+
+    /// [`Studio::fetch_again`], written off the async workers.
+    pub async fn fetch_again_async(&self, id: &JobId) -> Result<JobRecord, Error> {
+        let id = id.clone();
+        let job = self
+            .shared
+            .db(move |ledger, now| ledger.refetch(&id, now))
+            .await?;
+        self.refetched(&job);
+        Ok(job)
+    }
+
+    fn refetched(&self, job: &JobRecord) {
         self.shared.emit(crate::events::JobEvent::Queued {
             id: job.id.clone(),
             queue_id: job.queue_id.clone().unwrap_or_default(),
         });
-        self.track(&job);
-        Ok(job)
+        self.track(job);
     }
 
     /// Waits (at most `limit`) until no queue call of this engine is waiting for Venice's answer,
@@ -330,19 +343,16 @@ impl Studio {
     /// their final records. Needs a running poller for in-flight jobs.
     pub async fn wait_until_settled(&self, ids: &[JobId]) -> Result<Vec<JobRecord>, Error> {
         let mut events = self.subscribe();
-        let ledger = &self.shared.ledger;
-        let mut pending: std::collections::HashSet<&JobId> = std::collections::HashSet::new();
-        for id in ids {
-            if !ledger.get(id)?.state.is_settled() {
-                pending.insert(id);
-            }
-        }
+        let mut pending: std::collections::HashSet<JobId> = self.unsettled(ids.to_vec()).await?;
         while !pending.is_empty() {
             match events.recv().await {
                 // Only a final event can settle a job: re-read just that one.
                 Ok(event) if event.is_final() => {
                     if pending.contains(event.job_id())
-                        && ledger.get(event.job_id())?.state.is_settled()
+                        && self
+                            .unsettled(vec![event.job_id().clone()])
+                            .await?
+                            .is_empty()
                     {
                         pending.remove(event.job_id());
                     }
@@ -350,18 +360,30 @@ impl Studio {
                 Ok(_) => {}
                 // Missed events: look at every job still pending.
                 Err(broadcast::error::RecvError::Lagged(_)) => {
-                    let mut still = std::collections::HashSet::new();
-                    for id in pending {
-                        if !ledger.get(id)?.state.is_settled() {
-                            still.insert(id);
-                        }
-                    }
-                    pending = still;
+                    pending = self.unsettled(pending.into_iter().collect()).await?;
                 }
                 Err(broadcast::error::RecvError::Closed) => return Err(Error::EngineStopped),
             }
         }
-        ids.iter().map(|id| ledger.get(id)).collect()
+        let ids = ids.to_vec();
+        self.shared
+            .db(move |ledger, _| ids.iter().map(|id| ledger.get(id)).collect())
+            .await
+    }
+
+    /// Those of `ids` not settled yet, read off the async workers.
+    async fn unsettled(&self, ids: Vec<JobId>) -> Result<std::collections::HashSet<JobId>, Error> {
+        self.shared
+            .db(move |ledger, _| {
+                let mut still = std::collections::HashSet::new();
+                for id in ids {
+                    if !ledger.get(&id)?.state.is_settled() {
+                        still.insert(id);
+                    }
+                }
+                Ok(still)
+            })
+            .await
     }
 
     /// Jobs that still need Venice: used by `resume` and on start.
@@ -369,17 +391,61 @@ impl Studio {
         self.shared.ledger.in_flight()
     }
 
-    /// How many jobs still need Venice (the tray's count; one SQL count).
+    /// How many jobs still need Venice (the tray's count; one SQL count). Blocking: from async
+    /// code use [`Studio::in_flight_count_async`].
     pub fn in_flight_count(&self) -> Result<usize, Error> {
-        self.shared.ledger.count_in_state(&[
-            JobState::Submitting,
-            JobState::Queued,
-            JobState::Processing,
-            JobState::Downloading,
-        ])
+        self.shared.ledger.count_in_state(&IN_FLIGHT)
+    }
+
+    /// [`Studio::in_flight_count`], read off the async workers.
+    pub async fn in_flight_count_async(&self) -> Result<usize, Error> {
+        self.shared
+            .db(|ledger, _| ledger.count_in_state(&IN_FLIGHT))
+            .await
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
+}
+
+/// The states of a job that still needs Venice.
+const IN_FLIGHT: [JobState; 4] = [
+    JobState::Submitting,
+    JobState::Queued,
+    JobState::Processing,
+    JobState::Downloading,
+];
+
+/// One job by id or a unique prefix of it.
+fn find_job(ledger: &Ledger, id_or_prefix: &str) -> Result<JobRecord, Error> {
+    if let Ok(job) = ledger.get(&JobId(id_or_prefix.to_string())) {
+        return Ok(job);
+    }
+    let mut matches: Vec<JobRecord> = ledger
+        .list()?
+        .into_iter()
+        .filter(|j| !id_or_prefix.is_empty() && j.id.0.starts_with(id_or_prefix))
+        .collect();
+    match matches.len() {
+        1 => Ok(matches.remove(0)),
+        0 => Err(Error::JobNotFound(JobId(id_or_prefix.to_string()))),
+        n => Err(Error::AmbiguousJobId {
+            prefix: id_or_prefix.to_string(),
+            matches: n,
+        }),
+    }
+}
+
+/// Settles an outcome-unknown job as failed at the user's word; any other job is refused.
+fn dismiss_in(ledger: &Ledger, id: &JobId, now: i64) -> Result<JobRecord, Error> {
+    let job = ledger.get(id)?;
+    if job.state != JobState::OutcomeUnknown {
+        return Err(Error::NotOutcomeUnknown {
+            id: job.id,
+            state: job.state,
+        });
+    }
+    let reason = "Dismissed by the user after an unknown queue outcome.";
+    ledger.mark_failed(id, reason, None, now)
 }

@@ -89,25 +89,50 @@ impl Studio {
         deliver::prepare_media_dir(&shared)?;
         let (tracker, new_jobs) = mpsc::unbounded_channel();
         *shared.tracker.lock().unwrap_or_else(|p| p.into_inner()) = Some(tracker);
-        // Outcome-unknown jobs from before are shown again; the sweep adds any it settles now.
-        for job in shared.ledger.in_state(&[crate::JobState::OutcomeUnknown])? {
-            let reason = job.failure.clone().unwrap_or_default();
-            shared.emit(JobEvent::OutcomeUnknown { id: job.id, reason });
-        }
-        // Venice's usage settles what it can of them (never requeueing anything).
+        // Venice's usage settles what it can of the outcome-unknown jobs (never requeueing).
         super::settle::settle_on_start(self);
-        // Videos saved just before the last stop may still have a copy on Venice to release.
-        if shared.config.delete_media_on_completion {
-            let unreleased = shared.ledger.unreleased()?;
-            let releaser = Arc::clone(&shared);
-            tokio::spawn(async move {
-                for job in unreleased {
-                    deliver::release_venice_copy(&releaser, &job).await;
-                }
-            });
-        }
-        let task = tokio::spawn(run(shared, new_jobs, grace));
+        let task = tokio::spawn(async move {
+            look_back(&shared).await;
+            run(shared, new_jobs, grace).await;
+        });
         Ok(PollerHandle { task, _lock: lock })
+    }
+}
+
+/// Before polling: outcome-unknown jobs from before are shown again (the sweep adds any it
+/// settles now), and videos saved just before the last stop whose copy is still on Venice are
+/// released. The ledger is read off the async workers.
+async fn look_back(shared: &Arc<Shared>) {
+    let delete = shared.config.delete_media_on_completion;
+    let found = shared
+        .db(move |ledger, _| {
+            let unknown = ledger.in_state(&[crate::JobState::OutcomeUnknown])?;
+            let unreleased = if delete {
+                ledger.unreleased()?
+            } else {
+                Vec::new()
+            };
+            Ok((unknown, unreleased))
+        })
+        .await;
+    let (unknown, unreleased) = match found {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::warn!(%error, "could not look up the jobs left from before");
+            return;
+        }
+    };
+    for job in unknown {
+        let reason = job.failure.clone().unwrap_or_default();
+        shared.emit(JobEvent::OutcomeUnknown { id: job.id, reason });
+    }
+    if !unreleased.is_empty() {
+        let releaser = Arc::clone(shared);
+        tokio::spawn(async move {
+            for job in unreleased {
+                deliver::release_venice_copy(&releaser, &job).await;
+            }
+        });
     }
 }
 
@@ -334,7 +359,11 @@ async fn download_from_url(
     dest: &std::path::Path,
     schedule: Schedule,
 ) -> Next {
-    if let Ok(job) = shared.ledger.mark_downloading(&job.id, shared.now_ms()) {
+    let id = job.id.clone();
+    if let Ok(job) = shared
+        .db(move |ledger, now| ledger.mark_downloading(&id, now))
+        .await
+    {
         shared.emit(JobEvent::Downloading {
             id: job.id,
             bytes: 0,

@@ -63,11 +63,12 @@ impl Studio {
         let mut project = self.project(id_or_prefix).await?;
         let limits = self.model_limits(&project.settings.model).await?;
         let paths = self.paths().clone();
-        let song = project.song_path.clone();
-        let analysis = tokio::task::spawn_blocking(move || songs::analyze(&paths, &song))
-            .await
-            .map_err(|e| Error::Refused(format!("The song analysis stopped ({e}).")))??
-            .analysis;
+        let (song, hash) = (project.song_path.clone(), project.song_hash.clone());
+        let analysis =
+            tokio::task::spawn_blocking(move || songs::analyze_known(&paths, &song, &hash))
+                .await
+                .map_err(|e| Error::Refused(format!("The song analysis stopped ({e}).")))??
+                .analysis;
         let options = PlanOptions {
             min_shot_s: project.settings.min_shot_s,
             ..PlanOptions::default()

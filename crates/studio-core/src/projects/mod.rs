@@ -9,6 +9,7 @@ mod generate;
 mod lease;
 mod quote;
 mod render;
+mod render_out;
 mod song;
 mod status;
 

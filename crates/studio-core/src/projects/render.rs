@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::Project;
+use super::render_out;
 use super::status::clip_for;
 use crate::Error;
 use crate::engine::Studio;
@@ -58,9 +59,28 @@ impl Studio {
             })
             .collect();
         let (width, height) = frame_size(&project);
+        let render_id = uuid::Uuid::new_v4().to_string();
         let out = match out {
-            Some(path) => path,
-            None => self.paths().media_dir.join(file_name(&project)),
+            Some(path) => {
+                let paths = self.paths().clone();
+                let known = self
+                    .shared()
+                    .db(|ledger, _| {
+                        Ok(ledger
+                            .list()?
+                            .into_iter()
+                            .filter_map(|j| j.media.map(|m| m.path))
+                            .collect::<Vec<_>>())
+                    })
+                    .await?;
+                tokio::task::spawn_blocking(move || render_out::check(&paths, &path, &known))
+                    .await
+                    .map_err(|e| Error::Refused(format!("The render stopped ({e}).")))??
+            }
+            None => self
+                .paths()
+                .media_dir
+                .join(render_out::file_name(&project.name, &render_id)),
         };
         let plan = render::RenderPlan {
             shots,
@@ -77,7 +97,7 @@ impl Studio {
             .paths()
             .data_dir
             .join("thumbnails")
-            .join(format!("render-{}.jpg", &project.id));
+            .join(format!("render-{render_id}.jpg"));
         let (report, thumbnail) = tokio::task::spawn_blocking(move || {
             let mut progress = progress;
             if let Some(dir) = plan.out.parent() {
@@ -102,7 +122,7 @@ impl Studio {
         .await
         .map_err(|e| Error::Refused(format!("The render stopped ({e}).")))??;
         let done = RenderDone {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: render_id,
             path: report.out.clone(),
             seconds: report.duration_s,
             thumbnail,
@@ -194,24 +214,4 @@ fn frame_size(project: &Project) -> (u32, u32) {
         // Portrait: the resolution is the width.
         (even(f64::from(lines)), even(f64::from(lines) * h / w))
     }
-}
-
-fn file_name(project: &Project) -> String {
-    let safe: String = project
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect::<String>()
-        .split('_')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("_");
-    let short: String = safe.chars().take(60).collect();
-    format!("{short}-{}.mp4", &project.id[..8.min(project.id.len())])
 }

@@ -80,12 +80,14 @@ impl Studio {
         .map_err(|e| Error::Refused(format!("The song analysis stopped ({e}).")))?
     }
 
-    /// The project's song as analysed, with the user's corrections.
+    /// The project's song as analysed, with the user's corrections: the analysis cached under
+    /// the song hash the project keeps (the file is not read again), else analysed now.
     pub async fn project_song(&self, project: &Project) -> Result<ImportedSong, Error> {
         let paths = self.paths().clone();
         let path = project.song_path.clone();
+        let hash = project.song_hash.clone();
         tokio::task::spawn_blocking(move || {
-            let song = songs::analyze(&paths, &path)?;
+            let song = songs::analyze_known(&paths, &path, &hash)?;
             let title = title_of(&paths, &song);
             Ok(ImportedSong { path, title, song })
         })
