@@ -156,12 +156,12 @@ async fn round(studio: &Path, seconds: u64, seed: u64) -> Result<bool, String> {
         dir: tempfile::tempdir().map_err(|e| e.to_string())?,
         base_url: sim.base_url(),
     };
-    // Two projects of the demo song: one with a budget below its whole price (the budget must
-    // stop it), one without.
+    // Two projects of the demo song: one whose budget is exactly its whole price (splits mid-run
+    // add shots, so the per-claim budget must stop it), one without.
     let song = demo_song();
     let song = song.to_string_lossy();
     let mut projects: Vec<(String, Option<f64>)> = Vec::new();
-    for (theme, budget_share) in [("Neon rain over a night market", Some(0.7)), ("Paper boats", None)] {
+    for (theme, budget_share) in [("Neon rain over a night market", Some(1.0)), ("Paper boats", None)] {
         let made = rig.json(&[
             "video", "new", "--song", &song, "--theme", theme, "--model", T2V, "--aspect", "16:9",
             "--resolution", "480p",
