@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Song-analysis benchmark for the song crate, beside aubio and librosa on the same files.
 
-Two evaluation sets, both made here (nothing is downloaded, nothing committed):
+Three evaluation sets (no audio is committed):
 - midi: the 31 MIDI songs of Debian's `openttd-openmsx` rendered with `fluidsynth` and
   `fluid-soundfont-gm`, with ground truth from each MIDI's tempo map and time signatures (a beat per
   quarter note in x/4 and x/2, per dotted quarter in 6/8, 9/8 and 12/8; a downbeat per bar). They
@@ -11,6 +11,24 @@ Two evaluation sets, both made here (nothing is downloaded, nothing committed):
   BPM), one with 4 s of silence first, one syncopated, each with 3-4 sections that differ in
   instrumentation and loudness (hats-and-pads intro, full groove, breakdown without kick and snare).
   Ground truth is the times the notes and sections were placed (see synth.py).
+- real: produced game soundtracks (Ogg Vorbis recordings, and a few tracker modules rendered with
+  libopenmpt) from Debian's hedgewars-data, extremetuxracer-data, frozen-bubble-data, xmoto-data,
+  supertux-data and pingus-data, fetched at run time by real.py (`apt-get download`, `dpkg -x`,
+  first 120 s). Truth is committed in real/NAME.json: an exact constant-tempo grid fitted to the
+  onsets (gridfit.py) with the beat level and bar phase chosen from kick/snare/chord-change evidence,
+  or, for modules, the pattern rows' times; see real.py. No section truth. A song whose bar could
+  not be settled has no downbeat truth and is left out of the downbeat mean.
+
+Systems: ours, aubio (aubio beat), librosa (beat_track) and, with --madmom-python pointing at an
+interpreter that has madmom 0.16.1 (default target/bench/song/madmom-venv/bin/python; skipped when
+absent), madmom's RNNBeatProcessor + DBNBeatTrackingProcessor and RNNDownBeatProcessor +
+DBNDownBeatTrackingProcessor (3 or 4 beats a bar), run by madmom_run.py, one process per file.
+madmom 0.16.1 does not build from its PyPI sdist on Python 3.11 as is; what works:
+    python3 -m venv target/bench/song/madmom-venv
+    target/bench/song/madmom-venv/bin/pip install "numpy==1.23.5" "cython<3" "scipy<1.12" mido wheel setuptools
+    pip download --no-deps --no-binary :all: madmom==0.16.1; unpack it, delete the generated C
+    (madmom/**/*.c from *.pyx, and madmom/ml/nn/layers.c), then
+    target/bench/song/madmom-venv/bin/pip install --no-build-isolation ./madmom-0.16.1
 
 Metrics are mir_eval's: beat F-measure (±70 ms), CMLt and AMLt, downbeat F-measure, tempo within
 4 % of the median beat period's tempo, and for our system (the only one of the three that gives
@@ -24,10 +42,12 @@ Writes one table per set and one over both to stdout and <out>/report.md, the pe
 <out>/report.json; the renders are kept in <out> (the synthetic ones in <out>/synthetic).
 
 Needs: apt-get install fluidsynth fluid-soundfont-gm openttd-openmsx aubio-tools ffmpeg;
-pip install mir_eval librosa mido numpy; a release `studio` (cargo build --release -p studio-cli).
+pip install mir_eval librosa mido numpy soundfile; a release `studio` (cargo build --release -p
+studio-cli); for the real set, apt-get (download only), dpkg and libopenmpt0 (apt-get install
+openmpt123 brings it).
 
-    python3 crates/song/bench/evaluate.py [--set midi|synthetic|all] [--limit N] [--no-memory]
-        [--studio target/release/studio] [--out target/bench/song]
+    python3 crates/song/bench/evaluate.py [--set midi|synthetic|real|all] [--limit N] [--no-memory]
+        [--studio target/release/studio] [--out target/bench/song] [--madmom-python PY]
 """
 
 import argparse
@@ -142,6 +162,18 @@ def librosa_beats(path):
     return list(beats), None, tempo, took
 
 
+def madmom(python, path):
+    started = time.perf_counter()
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = run([python, os.path.join(here, "madmom_run.py"), path])
+    took = time.perf_counter() - started
+    doc = json.loads(out.stdout.strip().splitlines()[-1])
+    beats = doc["beats"]
+    periods = [b - a for a, b in zip(beats, beats[1:])]
+    tempo = 60.0 / statistics.median(periods) if periods else 0.0
+    return beats, doc["downbeats"], tempo, took
+
+
 def scores(truth, found, seconds):
     """One system on one song. truth: (beats, downbeats, tempo[, section intervals or None]);
     found: (beats, downbeats or None, tempo, seconds taken[, section intervals])."""
@@ -163,7 +195,7 @@ def scores(truth, found, seconds):
         "tempo_ok": abs(tempo - ref_tempo) / ref_tempo <= 0.04 if ref_tempo else False,
         "x_realtime": seconds / took if took > 0 else 0.0,
     }
-    if down is not None:
+    if down is not None and ref_down is not None:
         ref_d = mir_eval.beat.trim_beats(np.array([b for b in ref_down if b <= seconds]))
         row["downbeat_f"] = mir_eval.beat.f_measure(ref_d, mir_eval.beat.trim_beats(np.array(down)))
     if ref_sections is not None and sections is not None:
@@ -200,6 +232,12 @@ def songs(which, out, limit):
         for name, wav, t in synth.generate(os.path.join(out, "synthetic"), limit):
             truth = (t["beats"], t["downbeats"], t["tempo_bpm"], t["sections"])
             items.append(("synthetic", name, wav, truth, duration(wav)))
+    if which in ("real", "all"):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import real
+
+        for name, wav, truth in real.songs(os.path.join(out, "real-cache"), limit):
+            items.append(("real", name, wav, truth, duration(wav)))
     return items
 
 
@@ -232,7 +270,8 @@ def table(rows, with_sections):
 SET_TITLES = {
     "midi": "MIDI renders (openttd-openmsx, fluidsynth; no section truth)",
     "synthetic": "Synthetic drum/bass/chord songs (synth.py)",
-    "all": "Both sets (sections over the synthetic songs only)",
+    "real": "Real recordings (Debian game soundtracks; truth in real/, see real.py; no section truth)",
+    "all": "All sets (sections over the synthetic songs only)",
 }
 
 
@@ -240,9 +279,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--studio", default="target/release/studio")
     parser.add_argument("--out", default="target/bench/song")
-    parser.add_argument("--set", choices=("midi", "synthetic", "all"), default="all",
-                        help="which evaluation set (default: both)")
+    parser.add_argument("--set", choices=("midi", "synthetic", "real", "all"), default="all",
+                        help="which evaluation set (default: all three)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N songs of each set")
+    parser.add_argument("--madmom-python", default="target/bench/song/madmom-venv/bin/python",
+                        help="a Python with madmom 0.16.1; madmom is skipped when it is absent")
     parser.add_argument("--no-memory", action="store_true", help="skip the 60-minute memory run")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -256,6 +297,10 @@ def main():
         ("aubio", aubio),
         ("librosa", librosa_beats),
     )
+    if os.path.exists(args.madmom_python):
+        systems += (("madmom", lambda p: madmom(args.madmom_python, p)),)
+    else:
+        print(f"madmom: no {args.madmom_python}, left out", file=sys.stderr)
     rows = {system: [] for system, _ in systems}
     for set_name, name, wav, truth, seconds in items:
         for system, fn in systems:
@@ -264,7 +309,7 @@ def main():
             except Exception as error:  # a system that fails on a file scores zero there
                 print(f"{system} failed on {name}: {error}", file=sys.stderr)
                 row = {"f": 0.0, "cmlt": 0.0, "amlt": 0.0, "tempo_ok": False, "x_realtime": 0.0}
-                if system == "ours":
+                if system in ("ours", "madmom") and truth[1] is not None:
                     row["downbeat_f"] = 0.0
                     if len(truth) > 3 and truth[3] is not None:
                         row["sections_f"] = 0.0
@@ -272,18 +317,17 @@ def main():
             row["set"] = set_name
             rows[system].append(row)
         extra = f"  sections F {rows['ours'][-1]['sections_f']:.2f}" if "sections_f" in rows["ours"][-1] else ""
-        print(
-            f"{name:32s} ours F {rows['ours'][-1]['f']:.2f}  aubio {rows['aubio'][-1]['f']:.2f}"
-            f"  librosa {rows['librosa'][-1]['f']:.2f}{extra}",
-            file=sys.stderr,
-        )
+        others = "  ".join(f"{s} {rows[s][-1]['f']:.2f}" for s in rows if s != "ours")
+        down = rows["ours"][-1].get("downbeat_f")
+        down = f" (downbeat {down:.2f}, AMLt {rows['ours'][-1]['amlt']:.2f})" if down is not None else ""
+        print(f"{name:32s} ours F {rows['ours'][-1]['f']:.2f}{down}  {others}{extra}", file=sys.stderr)
 
-    present = [s for s in ("midi", "synthetic") if any(it[0] == s for it in items)]
+    present = [s for s in ("midi", "synthetic", "real") if any(it[0] == s for it in items)]
     parts = []
     for set_name in present + (["all"] if len(present) > 1 else []):
         subset = {system: [r for r in rows[system] if set_name == "all" or r["set"] == set_name]
                   for system in rows}
-        parts.append(f"### {SET_TITLES[set_name]}\n\n" + table(subset, set_name != "midi"))
+        parts.append(f"### {SET_TITLES[set_name]}\n\n" + table(subset, set_name in ("synthetic", "all")))
     report = "\n\n".join(parts)
 
     # Peak memory on a 60-minute song, joined from the MIDI renders (or the synthetic songs).
