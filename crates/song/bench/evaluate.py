@@ -17,7 +17,13 @@ Three evaluation sets (no audio is committed):
   first 120 s). Truth is committed in real/NAME.json: an exact constant-tempo grid fitted to the
   onsets (gridfit.py) with the beat level and bar phase chosen from kick/snare/chord-change evidence,
   or, for modules, the pattern rows' times; see real.py. No section truth. A song whose bar could
-  not be settled has no downbeat truth and is left out of the downbeat mean.
+  not be settled has no downbeat truth and is left out of the downbeat mean. 23 songs: 19
+  recordings (7 without downbeat truth) and 4 Pingus modules. Weak spots: the beat level of the
+  156-200 BPM songs is the fitted period, where a tapper (and every system here) may count half;
+  and the recordings' bar phase is a heuristic (chord change, kick, snare) that both ours and
+  madmom contradict on hw-art, hw-earthrise, st-bright-thunders, st-clavelian-march and
+  xmoto-speeditup, so downbeat F on this set is a lower bound until someone listens
+  (real.py click).
 
 Systems: ours, aubio (aubio beat), librosa (beat_track) and, with --madmom-python pointing at an
 interpreter that has madmom 0.16.1 (default target/bench/song/madmom-venv/bin/python; skipped when

@@ -236,7 +236,8 @@ def derive(cache, names):
             doc["derived"] = entry.get("how", "") or (
                 f"onset-grid fit (gridfit.py) at {60.0 / fit['period']:.4f} BPM, beat = {mult} x fitted period "
                 f"(residual {fit['residual_ms']:.1f} ms, {100 * fit['hit_16th']:.0f} % of strong onsets within 15 ms "
-                f"of the 16th grid, phase drift {fit['drift_ms']:.0f} ms over 20 s windows); {how}")
+                f"of the 16th grid, phase drift {fit['drift_ms']:.0f} ms over 20 s windows); "
+                f"{'beat phase: ' + entry_of(name)['phase_why'] + '; ' if entry_of(name).get('phase_why') else ''}{how}")
             doc["confidence"] = conf
         doc.update({"meter": meter, "tempo_bpm": round(tempo, 4), "fit": fitinfo,
                     "beats": [round(b, 4) for b in beats],
@@ -248,6 +249,10 @@ def derive(cache, names):
               f"hit {fit['hit_16th']:.2f} drift {fit['drift_ms']:.0f} ms  fit {60.0 / fit['period']:.3f} "
               f"levels {fit['levels']}\n   bars {list(doc['fit'].get('bar_evidence_score_chordz_kickz_snareoffz', {}).items())[:4]}\n   {doc['derived']}",
               flush=True)
+
+
+def entry_of(name):
+    return {e["name"]: e for e in manifest()["songs"]}[name]
 
 
 def settle(beats, evidence, entry):
@@ -308,7 +313,8 @@ def resettle(names):
         doc["derived"] = entries[name].get("how", "") or (
             f"onset-grid fit (gridfit.py) at {fit['bpm']:.4f} BPM, beat = {mult} x fitted period "
             f"(residual {fit['residual_ms']:.1f} ms, {100 * fit['hit_16th']:.0f} % of strong onsets within 15 ms "
-            f"of the 16th grid, phase drift {fit['drift_ms']:.0f} ms over 20 s windows); {how}")
+            f"of the 16th grid, phase drift {fit['drift_ms']:.0f} ms over 20 s windows); "
+                f"{'beat phase: ' + entry_of(name)['phase_why'] + '; ' if entry_of(name).get('phase_why') else ''}{how}")
         doc.update({"meter": meter, "confidence": conf,
                     "downbeats": None if downbeats is None else [round(b, 4) for b in downbeats]})
         with open(path, "w") as f:
