@@ -44,6 +44,8 @@ pub fn song(imported: &ImportedSong) -> SongView {
             .collect(),
         peaks: a.peaks.clone(),
         edited: !imported.song.overrides.is_empty(),
+        beat_confidence: a.beat_confidence,
+        unsure_below: studio_core::song::UNSURE,
         analysis_ms: if imported.song.cached {
             0
         } else {

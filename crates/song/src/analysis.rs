@@ -14,12 +14,16 @@ use crate::decode::{DecodeOptions, Tags, decode};
 use crate::sections::{Bar, Section, sections};
 use crate::spectrogram::{Framer, RATE, Spectrogram, fps};
 use crate::waveform::{LOUDNESS_STEP_S, Waveform, mean_rms};
+use crate::pulse::{self, Evidence, Move};
+use crate::spectrogram::band_edges;
 use crate::{Error, SongInfo, dbn, tempo};
 
 /// Frames averaged into one row of the coarse spectrogram kept for bars (0.1 s).
 const COARSE: usize = 5;
 /// The meters the decoder chooses between.
 const METERS: [usize; 2] = [3, 4];
+/// A beat confidence below this is worth a tap along from the user.
+pub const UNSURE: f64 = 0.5;
 
 /// One point of the tempo curve.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -46,6 +50,10 @@ pub struct Analysis {
     /// `[min, max]` sample pairs spread evenly over the song, for drawing it.
     pub peaks: Vec<[f32; 2]>,
     pub tags: Tags,
+    /// How sure the analysis is of the beats (0–1): how clearly they stand out from what lies
+    /// between them and how steady they are. Below [`UNSURE`] the app asks the user to tap.
+    #[serde(default)]
+    pub beat_confidence: f64,
     /// How long the analysis took, decoding included.
     pub analysis_ms: u64,
 }
@@ -103,6 +111,12 @@ struct Analyzer {
     coarse_sum: Vec<f32>,
     coarse_frames: usize,
     waveform: Waveform,
+    /// How many of the first bands are the bass and the kick.
+    low_bands: usize,
+    /// The low bands' loudness in the previous frame.
+    low_before: f32,
+    /// The rise of the low bands' loudness per frame.
+    low_flux: Vec<f32>,
 }
 
 impl Analyzer {
@@ -125,6 +139,9 @@ impl Analyzer {
             coarse_sum: vec![0.0; bands],
             coarse_frames: 0,
             waveform: Waveform::new(rate),
+            low_bands: low_bands(),
+            low_before: 0.0,
+            low_flux: Vec::new(),
         })
     }
 
@@ -146,6 +163,9 @@ impl Analyzer {
             self.failed = Some(error);
         }
         self.frames += 1;
+        let low: f32 = bands.iter().take(self.low_bands).sum();
+        self.low_flux.push((low - self.low_before).max(0.0));
+        self.low_before = low;
         for (sum, b) in self.coarse_sum.iter_mut().zip(&bands) {
             *sum += b;
         }
@@ -198,12 +218,15 @@ impl Analyzer {
             loudness_db,
             peaks,
             tags: info.tags.clone(),
+            beat_confidence: 0.0,
             analysis_ms: 0,
         };
         let Some(decoded) = dbn::decode(&activation, fps, &METERS) else {
             return Ok(analysis);
         };
         let decoded = trim_edges(decoded, &activation, &analysis.loudness_db, fps);
+        let (decoded, confidence) = self.settle_pulse(decoded, &activation, fps);
+        analysis.beat_confidence = confidence;
         let decoded = self.settle_bars(decoded, &activation, &analysis.loudness_db, fps);
         let beats: Vec<f64> = decoded
             .beats
@@ -251,6 +274,40 @@ impl Analyzer {
         analysis.downbeats = downbeats;
         analysis.beats = beats;
         Ok(analysis)
+    }
+
+    /// The decoder's beats checked against where the bass and kick land (see [`pulse`]), and how
+    /// sure the analysis is of them.
+    fn settle_pulse(
+        &self,
+        mut decoded: dbn::Decoded,
+        activation: &[[f32; 2]],
+        fps: f64,
+    ) -> (dbn::Decoded, f64) {
+        let settled = pulse::settle(
+            &decoded.beats,
+            Evidence {
+                activation,
+                low_flux: &self.low_flux,
+            },
+            fps,
+        );
+        let meter = decoded.beats_per_bar.max(1);
+        decoded.numbers = match settled.moved {
+            Move::Kept => return (decoded, settled.confidence),
+            // Each beat takes the place in the bar of the beat before it.
+            Move::HalfBeat => decoded.numbers[..settled.beats.len()].to_vec(),
+            // Bars counted again where the networks hear downbeats most (the bar settling that
+            // follows may still place them by ear).
+            Move::Doubled | Move::Halved => {
+                let first = downbeat_phase(&settled.beats, activation, meter);
+                (0..settled.beats.len())
+                    .map(|i| (i + meter - first) % meter)
+                    .collect()
+            }
+        };
+        decoded.beats = settled.beats;
+        (decoded, settled.confidence)
     }
 
     /// Where bars start: the network's downbeats, unless it heard none (a click track) or the
@@ -335,6 +392,31 @@ fn downbeats_heard(decoded: &dbn::Decoded, activation: &[[f32; 2]]) -> bool {
         return false;
     }
     on / on_n as f64 >= DOWNBEAT_CONTRAST * (off / off_n as f64)
+}
+
+/// How many of the filterbank's first bands lie below [`pulse::LOW_HZ`].
+fn low_bands() -> usize {
+    let bin_hz = f64::from(RATE) / (2 * (crate::spectrogram::FRAME >> 1)) as f64;
+    band_edges()
+        .iter()
+        .take_while(|(_, centre, _)| *centre as f64 * bin_hz < pulse::LOW_HZ)
+        .count()
+}
+
+/// Which of `meter` phases of `beats` the networks hear as downbeats most.
+fn downbeat_phase(beats: &[usize], activation: &[[f32; 2]], meter: usize) -> usize {
+    (0..meter)
+        .map(|phase| {
+            let heard: f64 = beats
+                .iter()
+                .skip(phase)
+                .step_by(meter)
+                .map(|f| activation.get(*f).map_or(0.0, |a| f64::from(a[1])))
+                .sum();
+            (phase, heard)
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(0, |(phase, _)| phase)
 }
 
 /// How beat-like a frame sounds: its beat and downbeat probabilities together.

@@ -13,12 +13,13 @@ mod decode;
 mod error;
 mod overrides;
 mod priming;
+mod pulse;
 mod sections;
 mod spectrogram;
 mod tempo;
 mod waveform;
 
-pub use analysis::{Analysis, TempoPoint, analyze, analyze_samples};
+pub use analysis::{Analysis, TempoPoint, UNSURE, analyze, analyze_samples};
 pub use decode::{ANALYSIS_RATE, DecodeOptions, MAX_SECONDS, SongInfo, Tags, decode};
 pub use error::Error;
 pub use overrides::{

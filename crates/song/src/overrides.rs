@@ -118,6 +118,8 @@ pub fn apply(analysis: &Analysis, overrides: &Overrides) -> Analysis {
         );
         out.tempo_bpm = bpm;
         out.tempo_curve.clear();
+        // The user's tempo (typed or tapped) is the beat; nothing left to doubt.
+        out.beat_confidence = 1.0;
     }
     if let Some(n) = meter {
         out.beats_per_bar = n;

@@ -28,6 +28,13 @@ pub struct SongView {
     pub peaks: Vec<[f32; 2]>,
     /// The user corrected the analysis (tempo, bars or sections).
     pub edited: bool,
+    /// How sure the analysis is of the beats (0–1); below `unsure_below` the app asks the user
+    /// to tap along.
+    #[serde(default)]
+    pub beat_confidence: f64,
+    /// The confidence under which the beats are worth a tap.
+    #[serde(default)]
+    pub unsure_below: f64,
     /// How long the analysis took (0 when it came from the cache).
     pub analysis_ms: u64,
 }

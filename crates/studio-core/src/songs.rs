@@ -17,7 +17,7 @@ mod check;
 pub use check::MAX_SONG_BYTES;
 
 /// Bumped when the analysis changes, so older cached results are not reused.
-const ANALYSIS_VERSION: u32 = 2;
+const ANALYSIS_VERSION: u32 = 3;
 
 /// An analysis and where it came from.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

@@ -29,6 +29,19 @@ pub fn bpm_value(bpm: f64) -> String {
     }
 }
 
+/// What the panel says when the analysis is unsure of the beat and the user has not set it: how
+/// sure it is and how to tap it. `None` when the beat is sure, set by the user, or absent.
+pub fn beats_unsure(confidence: f64, unsure_below: f64, edited: bool, beats: usize) -> Option<String> {
+    if edited || beats == 0 || !confidence.is_finite() || confidence >= unsure_below {
+        return None;
+    }
+    let percent = (confidence.clamp(0.0, 1.0) * 100.0).round();
+    Some(format!(
+        "The beat of this song is hard to hear ({percent:.0} % sure), so cuts may miss it. \
+         Play the song and press Tap (or T) on every beat, at least 4 times."
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +70,16 @@ mod tests {
         assert_eq!(tempo(92.44, 3), "92.4 BPM · 3/4");
         assert_eq!(bpm_value(f64::NAN), "—");
         assert_eq!(bpm_value(0.0), "—");
+    }
+
+    #[test]
+    fn an_unsure_beat_asks_for_taps_until_the_user_sets_it() {
+        let said = beats_unsure(0.31, 0.5, false, 120).unwrap_or_default();
+        assert!(said.contains("31 % sure") && said.contains("Tap"), "{said}");
+        assert_eq!(beats_unsure(0.8, 0.5, false, 120), None);
+        assert_eq!(beats_unsure(0.31, 0.5, true, 120), None);
+        assert_eq!(beats_unsure(0.0, 0.5, false, 0), None);
+        // An analysis from before the confidence existed says nothing.
+        assert_eq!(beats_unsure(0.0, 0.0, false, 120), None);
     }
 }

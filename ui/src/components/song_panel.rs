@@ -14,7 +14,7 @@ use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlMediaElement};
 use yew::prelude::*;
 
-use super::song_format::position;
+use super::song_format::{beats_unsure, position};
 use super::song_tools::SongTools;
 use super::waveform::{Waveform, span_s, x_of};
 
@@ -266,6 +266,9 @@ pub fn song_panel(props: &SongPanelProps) -> Html {
                     <span class="warn-text small" role="alert">{ why }</span>
                 }
             </div>
+            if let Some(why) = beats_unsure(song.beat_confidence, song.unsure_below, song.edited, song.beats.len()) {
+                <p class="song-panel__unsure warn-text small" data-testid="beats-unsure" role="note">{ why }</p>
+            }
             <Waveform song={song.clone()} shots={props.shots.clone()} selected_shot={props.selected_shot}
                       selected_section={selected_section} playhead={playhead_ref} on_seek={seek}
                       on_select_section={on_select_section} on_edit={props.on_edit.clone()} busy={props.busy} />

@@ -65,6 +65,8 @@ fn song() -> SongView {
         }],
         peaks: vec![],
         edited: false,
+        beat_confidence: 0.9,
+        unsure_below: 0.5,
         analysis_ms: 10,
     }
 }

@@ -40,6 +40,7 @@ fn detected() -> Analysis {
         loudness_db,
         peaks: Vec::new(),
         tags: Tags::default(),
+        beat_confidence: 0.9,
         analysis_ms: 7,
     }
 }

@@ -39,6 +39,7 @@ pub fn song(
         loudness_db: Vec::new(),
         peaks: Vec::new(),
         tags: Tags::default(),
+        beat_confidence: 1.0,
         analysis_ms: 0,
     }
 }
