@@ -131,6 +131,17 @@ fn print(out: Out, file: &Path, song: &SongAnalysis, started: Option<Instant>) {
         a.downbeats.len(),
         a.beats.len()
     ));
+    if !a.beats.is_empty() {
+        let sure = format!("Beat      {:.0} % sure", a.beat_confidence * 100.0);
+        if a.beat_confidence < studio_core::song::UNSURE && song.overrides.bpm.is_none() {
+            out.line(format!(
+                "{sure}: hard to hear, so cuts may miss it. Set it with `studio song bpm` or \
+                 `studio song tap`, or tap along in the app"
+            ));
+        } else {
+            out.line(sure);
+        }
+    }
     let rows: Vec<Vec<String>> = a
         .sections
         .iter()

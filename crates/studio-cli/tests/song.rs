@@ -43,9 +43,12 @@ async fn analyze_prints_one_json_object_for_every_format() {
             "beats",
             "downbeats",
             "sections",
+            "beat_confidence",
         ] {
             assert!(doc.get(key).is_some(), "{name}: no {key}");
         }
+        let sure = doc["beat_confidence"].as_f64().unwrap();
+        assert!(sure >= 0.5, "{name}: a click track {sure} sure");
         let tempo = doc["tempo_bpm"].as_f64().unwrap();
         assert!((tempo - 128.0).abs() < 1.28, "{name}: {tempo}");
         assert_eq!(doc["beats_per_bar"], 4, "{name}");
@@ -76,6 +79,11 @@ async fn analyze_prints_one_json_object_for_every_format() {
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout.contains("128") && run.stdout.contains("cached"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("% sure") && !run.stdout.contains("hard to hear"),
         "{}",
         run.stdout
     );
@@ -193,4 +201,37 @@ async fn overrides_change_the_song_until_reset() {
     assert_eq!(doc["overrides"]["bpm"], serde_json::Value::Null);
     let run = env.run(&["song", "analyze", file]);
     assert!(!run.stdout.contains("Your edits"), "{}", run.stdout);
+}
+
+/// Tones at uneven times, no pulse: the analysis says it is unsure of the beat and how to set it;
+/// once the user sets the tempo it no longer asks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_song_without_a_clear_beat_asks_the_user_to_set_it() {
+    let env = env().await;
+    let path = env.dir.path().join("drift.wav");
+    // Notes whose onsets drift apart (t² spacing) over a drone: nothing steady to count.
+    let expr = "0.3*sin(2*PI*(220+110*floor(mod(t*t*0.9,4)))*t)*exp(-8*mod(t*t*0.9,1))+0.05*sin(2*PI*110*t)";
+    let status = Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+        .arg(format!("aevalsrc='{expr}':s=44100:d=30"))
+        .arg(&path)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success());
+    let file = path.to_str().unwrap();
+    let run = env.run(&["song", "analyze", file]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("hard to hear") && run.stdout.contains("studio song bpm"),
+        "{}",
+        run.stdout
+    );
+    let run = env.run(&["song", "bpm", file, "96"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = env.run(&["song", "analyze", file]);
+    assert!(
+        run.stdout.contains("100 % sure") && !run.stdout.contains("hard to hear"),
+        "{}",
+        run.stdout
+    );
 }
