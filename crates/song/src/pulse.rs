@@ -176,7 +176,7 @@ mod tests {
     fn pulses(frames: usize, period: usize, phase: usize, height: f32, floor: f32) -> Vec<f32> {
         (0..frames)
             .map(|f| {
-                if f >= phase && (f - phase) % period == 0 {
+                if f >= phase && (f - phase).is_multiple_of(period) {
                     height
                 } else {
                     floor
