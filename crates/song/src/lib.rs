@@ -8,6 +8,7 @@
 mod accents;
 mod activation;
 mod analysis;
+mod beat_this;
 mod dbn;
 mod decode;
 mod error;
