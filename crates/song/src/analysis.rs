@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use crate::accents::{self, BeatSound};
 use crate::activation::BeatActivation;
 use crate::decode::{DecodeOptions, Tags, decode};
+use crate::pulse::{self, Evidence, Move};
 use crate::sections::{Bar, Section, sections};
+use crate::spectrogram::band_edges;
 use crate::spectrogram::{Framer, RATE, Spectrogram, fps};
 use crate::waveform::{LOUDNESS_STEP_S, Waveform, mean_rms};
-use crate::pulse::{self, Evidence, Move};
-use crate::spectrogram::band_edges;
 use crate::{Error, SongInfo, dbn, tempo};
 
 /// Frames averaged into one row of the coarse spectrogram kept for bars (0.1 s).

@@ -7,8 +7,8 @@
 //! through; memory is two chunks of frames whatever the song's length.
 //!
 //! Not part of the analysis yet: the trained weights are not in the repository (see
-//! `model/README-beat-this.md`). Until they are, only the tests use this module.
-#![cfg_attr(not(test), allow(dead_code))]
+//! `model/README-beat-this.md`). Public for its tests and the `beat_this_bench` example, which
+//! measures it against the analysis on a song file.
 
 use std::sync::Arc;
 
@@ -540,58 +540,5 @@ mod tests {
             assert_eq!(got.len(), frames, "{frames} frames");
             assert!(got.iter().flatten().all(|p| (0.0..=1.0).contains(p)));
         }
-    }
-
-    /// Speed and memory against today's BeatNet path, on a song file (README-beat-this.md):
-    /// `BEAT_THIS_BENCH=beat-this|mel|beatnet BEAT_THIS_AUDIO=song.wav
-    /// BEAT_THIS_ONNX=small-random.onnx cargo test --release -p song --lib bench_from_env --
-    /// --ignored --nocapture`. Decoding is included in all three.
-    #[test]
-    #[ignore = "a measurement, run by hand"]
-    fn bench_from_env() {
-        let var = |name: &str| std::env::var(name).unwrap_or_default();
-        let audio = std::path::PathBuf::from(var("BEAT_THIS_AUDIO"));
-        let started = std::time::Instant::now();
-        let (seconds, frames) = match var("BEAT_THIS_BENCH").as_str() {
-            "beatnet" => {
-                let analysis = crate::analyze(&audio).unwrap_or_else(|e| panic!("{e}"));
-                (analysis.duration_s, analysis.beats.len())
-            }
-            "mel" => {
-                let mut mel = LogMel::new();
-                let mut frames = 0;
-                let info = crate::decode(&audio, &crate::DecodeOptions::default(), |chunk| {
-                    mel.push(chunk, |_| frames += 1);
-                })
-                .unwrap_or_else(|e| panic!("{e}"));
-                mel.finish(|_| frames += 1);
-                (info.duration_s, frames)
-            }
-            _ => {
-                let onnx = std::fs::read(var("BEAT_THIS_ONNX")).unwrap_or_else(|e| panic!("{e}"));
-                let network = Network::from_onnx(&onnx).unwrap_or_else(|e| panic!("{e}"));
-                eprintln!(
-                    "network planned in {:.2} s",
-                    started.elapsed().as_secs_f64()
-                );
-                let mut beat_this = BeatThis::new(&network);
-                let mut failed = None;
-                let info = crate::decode(&audio, &crate::DecodeOptions::default(), |chunk| {
-                    if let Err(e) = beat_this.push(chunk) {
-                        failed.get_or_insert(e);
-                    }
-                })
-                .unwrap_or_else(|e| panic!("{e}"));
-                assert!(failed.is_none(), "{failed:?}");
-                let frames = beat_this.finish().unwrap_or_else(|e| panic!("{e}")).len();
-                (info.duration_s, frames)
-            }
-        };
-        let elapsed = started.elapsed().as_secs_f64();
-        eprintln!(
-            "{}: {seconds:.0} s of audio in {elapsed:.2} s = {:.1}x real time ({frames} frames or beats)",
-            var("BEAT_THIS_BENCH"),
-            seconds / elapsed
-        );
     }
 }

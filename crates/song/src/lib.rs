@@ -8,7 +8,7 @@
 mod accents;
 mod activation;
 mod analysis;
-mod beat_this;
+pub mod beat_this;
 mod dbn;
 mod decode;
 mod error;

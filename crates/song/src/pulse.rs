@@ -239,7 +239,11 @@ mod tests {
         assert_eq!(settled.moved, Move::HalfBeat);
         // Within a frame of a kick (the midpoint of 22 and 47 is 34, the kick at 35).
         let near_kick = |f: &usize| matches!((f + 25 - 10) % 25, 0 | 1 | 24);
-        assert!(settled.beats.iter().all(near_kick), "{:?}", &settled.beats[..4]);
+        assert!(
+            settled.beats.iter().all(near_kick),
+            "{:?}",
+            &settled.beats[..4]
+        );
         let on = grid(3000, 25, 10);
         assert_eq!(settle(&on, evidence, 50.0).moved, Move::Kept);
     }
@@ -251,7 +255,10 @@ mod tests {
             activation: &activation(&beat),
             low_flux: &vec![0.1; 3000],
         };
-        assert_eq!(settle(&grid(3000, 25, 22), evidence, 50.0).moved, Move::Kept);
+        assert_eq!(
+            settle(&grid(3000, 25, 22), evidence, 50.0).moved,
+            Move::Kept
+        );
     }
 
     #[test]
@@ -275,7 +282,10 @@ mod tests {
             activation: &activation(&even),
             low_flux: &pulses(3000, 25, 10, 1.0, 0.0),
         };
-        assert_eq!(settle(&grid(3000, 25, 10), evidence, 50.0).moved, Move::Kept);
+        assert_eq!(
+            settle(&grid(3000, 25, 10), evidence, 50.0).moved,
+            Move::Kept
+        );
     }
 
     #[test]
@@ -295,6 +305,9 @@ mod tests {
             activation: &activation(&slow),
             low_flux: &pulses(3000, 50, 10, 1.0, 0.0),
         };
-        assert_eq!(settle(&grid(3000, 50, 10), evidence, 50.0).moved, Move::Kept);
+        assert_eq!(
+            settle(&grid(3000, 50, 10), evidence, 50.0).moved,
+            Move::Kept
+        );
     }
 }

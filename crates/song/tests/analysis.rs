@@ -349,14 +349,24 @@ fn the_analysis_says_how_sure_it_is_of_the_beat() {
     let mut song = vec![0.0; ((0.25 + 32.0 + 1.0) * 22_050.0) as usize];
     drums(&mut song, &beats, 4, 0.7, &mut Noise(3));
     let sure = analyze_samples(&song, RATE).unwrap_or_else(|e| panic!("{e}"));
-    assert!(sure.beat_confidence >= song::UNSURE, "drums: {}", sure.beat_confidence);
+    assert!(
+        sure.beat_confidence >= song::UNSURE,
+        "drums: {}",
+        sure.beat_confidence
+    );
 
     // Notes at random times with no pulse: whatever beats are found, the analysis is unsure.
     let mut noise = Noise(11);
     let mut loose = vec![0.0; 33 * 22_050];
     let mut t = 0.3;
     while t < 32.0 {
-        tone(&mut loose, t, 0.4, 220.0 + 200.0 * f64::from(noise.next().abs()), 0.3);
+        tone(
+            &mut loose,
+            t,
+            0.4,
+            220.0 + 200.0 * f64::from(noise.next().abs()),
+            0.3,
+        );
         t += 0.23 + 0.6 * f64::from(noise.next().abs());
     }
     let unsure = analyze_samples(&loose, RATE).unwrap_or_else(|e| panic!("{e}"));
